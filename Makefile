@@ -1,0 +1,63 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+# Each creates .venv, installs the project into it, installs missing system
+# packages when it can (root or passwordless sudo), and then does its job.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+NODE_DIR := tests/e2e
+
+.PHONY: run test sysdeps venv dev-venv node-deps timer serve chat model bench package clean
+
+run: venv sysdeps
+	$(PY) -m timer
+
+test: dev-venv sysdeps node-deps
+	$(PY) -m pytest
+
+# System packages: espeak-ng (speech), alsa-utils (aplay), sox (audio checks).
+# Without root or sudo we warn and go on: pip's espeakng-loader still speaks.
+sysdeps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q libespeak-ng || missing="$$missing espeak-ng"; \
+	command -v aplay >/dev/null 2>&1 || missing="$$missing alsa-utils"; \
+	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "warning: missing system packages:$$missing (no root); continuing without them"; exit 0; fi; \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing system packages:$$missing"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	      || echo "warning: could not install$$missing; continuing"; \
+	  else echo "warning: missing system packages:$$missing (no apt-get); continuing"; fi; \
+	fi
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev,aws,server]'
+	@touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+# virtual-alexa drives the running server in the end-to-end tests.
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d $(NODE_DIR)/node_modules/virtual-alexa ] || npm install --prefix $(NODE_DIR) --no-audit --no-fund --silent; \
+	else echo "warning: npm not found; the virtual-alexa end-to-end tests will be skipped"; fi
+
+bench: dev-venv sysdeps
+	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info $(NODE_DIR)/node_modules
