@@ -1,0 +1,5 @@
+"""``python -m speech``."""
+
+from speech.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""``python -m speech``: list voices, speak or render one line.
+
+    python -m speech voices [--lang en]
+    python -m speech say "Squats. Set 1 of 3." [-o out.wav] [--voice en-us]
+                         [--rate 175] [--volume 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from speech.audio import wav_seconds
+from speech.cache import AudioCache
+from speech.model import Narration
+from speech.paths import audio_cache_dir
+from speech.player import PLAYERS, ProcessPlayer, find_player
+from speech.tts import TTSError, TTSUnavailable, UnknownVoice, VoiceOptions
+from speech.tts import list_voices, resolve_voice, synthesize
+
+PROG = "python -m speech"
+
+
+class UsageError(Exception):
+    """Bad command line; exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Leg Coach's voice: list voices, speak or render a line.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    voices = commands.add_parser("voices", help="list the installed voices")
+    voices.add_argument("--lang", help="only voices whose language starts with this, e.g. en")
+    say = commands.add_parser("say", help="speak one line, or write it to a WAV file with -o")
+    say.add_argument("text", help="what to say")
+    say.add_argument("-o", "--output", type=Path, help="write a WAV file instead of playing")
+    say.add_argument("--voice", help="voice id, name or language (see the voices command)")
+    say.add_argument("--rate", type=int, default=VoiceOptions.rate, help="words per minute (80-450)")
+    say.add_argument("--volume", type=float, default=VoiceOptions.volume, help="0.0 to 1.0")
+    return parser
+
+
+def _voices(lang: str | None) -> int:
+    for v in list_voices():
+        if lang and not any(code.lower().startswith(lang.lower()) for code in v.languages):
+            continue
+        print(f"{v.id:<24} {v.name:<36} {', '.join(v.languages)}")
+    return 0
+
+
+def _say(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise UsageError("nothing to say: the text is empty")
+    try:
+        options = VoiceOptions(args.voice, args.rate, args.volume)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    resolve_voice(options.voice)
+    if args.output is not None:
+        if not args.output.parent.is_dir():
+            raise FileNotFoundError(2, "no such folder", str(args.output.parent))
+        if args.output.is_dir():
+            raise IsADirectoryError(21, "is a folder, not a file", str(args.output))
+        out = synthesize(args.text, args.output, options)
+        print(f"{out} ({wav_seconds(out):.2f} s)")
+        return 0
+    player = find_player()
+    if not isinstance(player, ProcessPlayer):
+        tried = ", ".join(name for name, _ in PLAYERS)
+        print(f"speech: no audio device found (tried {tried}); use -o FILE.wav", file=sys.stderr)
+        return 1
+    path = AudioCache(audio_cache_dir(), options).path_for(Narration.of(args.text))
+    try:
+        player.play(path)
+        player.wait()
+    finally:
+        player.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "voices":
+            return _voices(args.lang)
+        return _say(args)
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else 0
+    except (UsageError, UnknownVoice) as exc:
+        print(f"speech: error: {exc}", file=sys.stderr)
+        return 2
+    except (TTSUnavailable, TTSError) as exc:
+        print(f"speech: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"speech: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
