@@ -1,0 +1,245 @@
+"""The matcher: paraphrases find their topic, safety comes first, unrelated questions stay out.
+
+Accuracy is measured on tests/data/questions.toml, questions written apart
+from the topics' samples. Speed is measured in benchmarks/bench_matcher.py,
+never asserted here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skill.knowledge import KnowledgeError, load_knowledge
+from skill.matcher import (
+    Match,
+    Matcher,
+    default_matcher,
+    match_question,
+    parse_vocabulary,
+    stem,
+)
+
+QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.toml"
+QUESTIONS = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
+LABELLED = [(label, text) for label, texts in QUESTIONS.items() for text in texts]
+KNOWLEDGE = load_knowledge()
+SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
+MIN_ACCURACY = 0.90
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return default_matcher()
+
+
+def outcome(match: Match, label: str) -> str:
+    """What the matcher said, in the labelled set's terms."""
+    if label in ("safety", "out_of_scope"):
+        return match.kind
+    return match.topic_id or match.kind
+
+
+def plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
+
+
+# ------------------------------------------------------------ the labelled set
+
+
+def test_labelled_set_is_large_and_varied() -> None:
+    counts = Counter(label for label, _ in LABELLED)
+    assert len(LABELLED) >= 100
+    assert counts["out_of_scope"] >= 15 and counts["safety"] >= 10
+    assert set(counts) - {"safety", "out_of_scope"} <= set(KNOWLEDGE.topics)
+
+
+def test_labelled_questions_are_not_copies_of_samples() -> None:
+    samples = {plain(sample) for _, sample in SAMPLES}
+    copies = [text for _, text in LABELLED if plain(text) in samples]
+    assert copies == []
+
+
+def test_labelled_accuracy_is_at_least_90_percent(matcher: Matcher) -> None:
+    misses = [(label, text, outcome(matcher.match(text), label)) for label, text in LABELLED
+              if outcome(matcher.match(text), label) != label]
+    accuracy = 1 - len(misses) / len(LABELLED)
+    print(f"\nmatcher accuracy: {accuracy:.1%} ({len(LABELLED) - len(misses)}/{len(LABELLED)})")
+    for miss in misses:
+        print("  missed:", miss)
+    assert accuracy >= MIN_ACCURACY
+
+
+def test_every_safety_question_gets_a_see_a_doctor_answer(matcher: Matcher) -> None:
+    safety_ids = {t.id for t in KNOWLEDGE.safety}
+    wrong = []
+    for text in QUESTIONS["safety"]:
+        match = matcher.match(text)
+        if match.kind != "safety" or match.topic_id not in safety_ids:
+            wrong.append((text, match))
+    assert wrong == []
+
+
+def test_out_of_scope_questions_are_never_answered_but_one_ambiguous(matcher: Matcher) -> None:
+    """At most one out-of-scope question may be answered.
+
+    The one allowed is a leg word used in another sense ("how many legs does
+    a spider have"): without world knowledge a word matcher can't tell a
+    spider's legs from yours. Raising the threshold far enough to drop it
+    also drops real questions (measured: three in-scope questions lost at a
+    threshold where it still scores 0.49), and the cost of the miss is a
+    harmless answer about leg exercises. Every other unrelated question,
+    including ones that share a word with the topics ("how long do I boil
+    an egg", "when is my doctor's appointment"), must stay out.
+    """
+    answered = [(text, m.topic_id) for text in QUESTIONS["out_of_scope"]
+                if (m := matcher.match(text)).kind != "out_of_scope"]
+    assert len(answered) <= 1, answered
+    assert all("legs" in text for text, _ in answered), answered
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("how come my thighs stay big when the rest of me gets thinner", "why_stubborn"),
+        ("can I burn thigh fat by doing thigh exercises", "spot_reduction"),
+    ],
+)
+def test_paraphrases_from_the_spec_find_their_topic(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    match = matcher.match(text)
+    assert (match.kind, match.topic_id) == ("topic", topic_id)
+
+
+@pytest.mark.parametrize(("topic_id", "sample"), SAMPLES, ids=[f"{t}:{s}" for t, s in SAMPLES])
+def test_every_sample_maps_back_to_its_topic(matcher: Matcher, topic_id: str, sample: str) -> None:
+    assert matcher.match(sample).topic_id == topic_id
+
+
+@pytest.mark.parametrize("example", KNOWLEDGE.examples)
+def test_every_example_question_is_answered_by_a_topic(matcher: Matcher, example: str) -> None:
+    assert matcher.match(example).kind == "topic"
+
+
+# ------------------------------------------------------------ safety first
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("one leg suddenly swelled up", "blood_clot"),
+        ("my calf is red and hot", "blood_clot"),
+        ("does massage help a swollen painful calf", "blood_clot"),
+        ("I'm short of breath and my leg is sore", "blood_clot"),
+        ("could this be a d. v. t.", "blood_clot"),
+        ("painful fat on both legs that bruises easily", "lipoedema"),
+        ("what is lipedema", "lipoedema"),
+        ("my knee hurts when I squat", "leg_pain"),
+        ("my head hurts", "see_doctor"),
+        ("I'm pregnant, can I do lunges", "see_doctor"),
+        ("my ankles have been swollen for months", "see_doctor"),
+        ("should I see a doctor", "see_doctor"),
+    ],
+)
+def test_safety_rules_pick_the_right_doctor_answer(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    match = matcher.match(text)
+    assert (match.kind, match.topic_id) == ("safety", topic_id)
+    assert match.reason.startswith("safety rule")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("is a warm foot soak good for my legs", "massage"),
+        ("why do my ankles get puffy when I sit all day", "sitting"),
+        ("do salty meals make my legs swell", "salt"),
+        ("should I warm up before squats", "squat"),
+    ],
+)
+def test_everyday_swelling_and_warmth_are_not_emergencies(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert matcher.match(text).topic_id == topic_id
+
+
+def test_safety_topics_are_reached_only_by_rules(matcher: Matcher) -> None:
+    # "cave in" is about form, not pain: no rule fires, so no doctor answer.
+    match = matcher.match("my knees cave in when I squat, how do I fix that")
+    assert match.kind == "topic"
+
+
+# ------------------------------------------------------------ out of scope and odd input
+
+
+@pytest.mark.parametrize("text", ["", "   ", "???", "1234", "uh", "the and of"])
+def test_empty_or_meaningless_input_is_out_of_scope(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match == Match("out_of_scope", None, match.score, match.reason)
+    assert match.reason
+
+
+def test_a_question_without_leg_or_fitness_words_says_so(matcher: Matcher) -> None:
+    match = matcher.match("what's the capital of france")
+    assert match.kind == "out_of_scope" and "no leg" in match.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_gets_a_well_formed_answer(text: str) -> None:
+    match = default_matcher().match(text)
+    assert match.kind in ("topic", "safety", "out_of_scope")
+    assert (match.topic_id is None) == (match.kind == "out_of_scope")
+    assert match.topic_id is None or match.topic_id in KNOWLEDGE.topics
+
+
+# ------------------------------------------------------------ behaviour
+
+
+def test_matching_is_deterministic() -> None:
+    first, second = Matcher(KNOWLEDGE), Matcher(KNOWLEDGE)
+    for _, text in LABELLED:
+        assert first.match(text) == second.match(text) == first.match(text)
+
+
+def test_a_vague_follow_up_is_read_in_the_light_of_the_last_answer(matcher: Matcher) -> None:
+    assert matcher.match("and the fat").kind == "out_of_scope"
+    follow_up = matcher.match("and the fat", previous="massage")
+    assert follow_up.topic_id in KNOWLEDGE["massage"].related
+
+
+def test_rank_lists_the_closest_topics_best_first(matcher: Matcher) -> None:
+    ranked = matcher.rank("does salt make my ankles puffy", n=3)
+    assert ranked[0][0] == "salt"
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+
+
+def test_match_question_uses_the_package_knowledge() -> None:
+    assert match_question("is leg fat genetic").topic_id == "genetics"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("thighs", "thigh"), ("squatting", "squat"), ("lunges", "lunge"), ("sitting", "sit"),
+     ("swelling", "swell"), ("skipping", "skip"), ("bruised", "bruise")],
+)
+def test_stemming_brings_word_forms_together(a: str, b: str) -> None:
+    assert stem(a) == stem(b)
+
+
+def test_vocabulary_rejects_a_word_in_two_groups() -> None:
+    with pytest.raises(KnowledgeError, match="'thigh' is already in 'LEG'"):
+        parse_vocabulary({"concepts": {"LEG": "leg thigh", "FAT": "fat thigh"}})
+
+
+def test_vocabulary_rejects_an_unknown_domain_group() -> None:
+    with pytest.raises(KnowledgeError, match="unknown concept 'NOPE'"):
+        parse_vocabulary({"concepts": {"LEG": "leg"}, "domain": {"strong": "NOPE"}})
