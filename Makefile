@@ -59,5 +59,9 @@ node-deps:
 bench: dev-venv sysdeps
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
 
+# The Lambda zip for the SAM template (dist/leg-coach-lambda.zip).
+package: dev-venv
+	$(PY) infra/build_package.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(NODE_DIR)/node_modules

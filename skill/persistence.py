@@ -1,0 +1,358 @@
+"""Per-user persistent attributes: SQLite by default, DynamoDB on Lambda.
+
+Both stores implement ask-sdk's ``AbstractPersistenceAdapter`` and key a
+record by the Alexa user id (``context.System.user.userId``, as ask-sdk's
+``user_id_partition_keygen`` does), so a user's state means the same thing
+in either store.
+
+Writes that depend on what is stored (progress, counters, streaks) go
+through ``update_attributes(request_envelope, fn)``: ``fn`` receives the
+current attributes and returns the new ones, atomically, so two requests of
+the same user at once never lose a write. SQLite holds a write lock
+(``BEGIN IMMEDIATE``) around the read-modify-write; DynamoDB writes only if
+the record's ``version`` number is still the one read, and retries
+otherwise. ``fn`` may run more than once on DynamoDB: keep it pure and quick.
+
+A record that cannot be read (invalid JSON, not an object) resets that
+user's state with a warning on the ``skill.persistence`` logger; the request
+carries on with ``{}``.
+
+``make_adapter()`` reads ``LEGCOACH_STORE``: ``sqlite:PATH`` (default
+``<data home>/skill.db``) or ``dynamodb:TABLE``. boto3 and ask-sdk's
+DynamoDB adapter are imported only when a DynamoDB store is made.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import sqlite3
+import time
+from abc import abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+
+if TYPE_CHECKING:
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+    from ask_sdk_model.request_envelope import RequestEnvelope
+
+Attributes = dict[str, Any]
+Updater = Callable[[Attributes], Attributes]
+
+STORE_ENV = "LEGCOACH_STORE"
+VERSION_FIELD = "version"
+
+log = logging.getLogger("skill.persistence")
+
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_SCHEMA = """CREATE TABLE IF NOT EXISTS attributes (
+    id TEXT PRIMARY KEY,
+    attributes TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated REAL NOT NULL
+)"""
+_UPSERT = """INSERT INTO attributes (id, attributes, version, updated)
+VALUES (?, ?, 1, ?)
+ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes,
+    version = attributes.version + 1, updated = excluded.updated"""
+
+
+def user_key(request_envelope: RequestEnvelope) -> str:
+    """The record key: the Alexa user id, as ask-sdk's user_id_partition_keygen."""
+    try:
+        user_id = request_envelope.context.system.user.user_id  # type: ignore[union-attr]
+    except AttributeError:
+        user_id = None
+    if not isinstance(user_id, str) or not user_id:
+        raise PersistenceException(
+            "Couldn't retrieve user id from request envelope, for partition key use")
+    return user_id
+
+
+def default_db_path() -> Path:
+    """``skill.db`` in the data folder (LEGCOACH_HOME, else the user's data dir)."""
+    from speech.paths import data_home
+
+    return data_home() / "skill.db"
+
+
+class AttributeStore(AbstractPersistenceAdapter):
+    """An ask-sdk persistence adapter with an atomic read-modify-write."""
+
+    @abstractmethod
+    def update_attributes(self, request_envelope: RequestEnvelope, fn: Updater) -> Attributes:
+        """Store ``fn(current)`` atomically and return what was stored."""
+
+
+def _encode(attributes: object) -> str:
+    if not isinstance(attributes, dict):
+        raise PersistenceException(
+            f"attributes must be a dict, not {type(attributes).__name__}")
+    try:
+        return json.dumps(attributes, allow_nan=False, separators=(",", ":"),
+                          default=_json_default)
+    except (TypeError, ValueError) as e:
+        raise PersistenceException(f"attributes are not storable as JSON: {e}") from e
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):  # numbers read back from DynamoDB
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _decode(raw: object) -> Attributes | None:
+    """The stored attributes, or None if the record is unreadable."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _warn_reset(key: str, what: str) -> None:
+    log.warning("stored attributes for user %s are unreadable (%s); "
+                "resetting that user's state", key, what)
+
+
+class SQLiteAdapter(AttributeStore):
+    """Attributes as JSON in one SQLite file (WAL, a connection per call)."""
+
+    def __init__(self, path: Path | str, *, timeout: float = 5.0,
+                 keygen: Callable[[RequestEnvelope], str] = user_key) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.keygen = keygen
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as e:
+            raise PersistenceException(f"cannot open {self.path}: {e}") from e
+        try:
+            yield conn
+        except sqlite3.Error as e:
+            raise PersistenceException(f"SQLite store {self.path} failed: {e}") from e
+        finally:
+            conn.close()
+
+    def _read(self, conn: sqlite3.Connection, key: str) -> Attributes:
+        row = conn.execute("SELECT attributes FROM attributes WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            return {}
+        attributes = _decode(row[0])
+        if attributes is None:
+            _warn_reset(key, "not a JSON object")
+            conn.execute("DELETE FROM attributes WHERE id = ? AND attributes IS ?", (key, row[0]))
+            return {}
+        return attributes
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> Attributes:
+        key = self.keygen(request_envelope)
+        with self._connection() as conn:
+            return self._read(conn, key)
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: Attributes) -> None:
+        key, payload = self.keygen(request_envelope), _encode(attributes)
+        with self._connection() as conn:
+            conn.execute(_UPSERT, (key, payload, time.time()))
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        key = self.keygen(request_envelope)
+        with self._connection() as conn:
+            conn.execute("DELETE FROM attributes WHERE id = ?", (key,))
+
+    def update_attributes(self, request_envelope: RequestEnvelope, fn: Updater) -> Attributes:
+        key = self.keygen(request_envelope)
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                payload = _encode(fn(self._read(conn, key)))
+                conn.execute(_UPSERT, (key, payload, time.time()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return _decode(payload) or {}
+
+
+class DynamoDbStore(AttributeStore):
+    """ask-sdk's DynamoDbAdapter with a versioned, conditional update.
+
+    The official adapter names the table, key, attribute and user key;
+    items keep its layout (``{id: <user id>, attributes: {...}}``) plus a
+    ``version`` number bumped by every write, so an update that read an
+    older version retries. Numbers come back as int/float, as from SQLite.
+    Calls go through ``client``, a low-level DynamoDB client (thread-safe,
+    unlike the boto3 resource the official adapter holds).
+    """
+
+    def __init__(self, adapter: DynamoDbAdapter, client: Any, *,
+                 max_attempts: int = 100) -> None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        self.adapter = adapter
+        self.max_attempts = max_attempts
+        self._client = client
+        self._ser, self._de = TypeSerializer(), TypeDeserializer()
+
+    def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        key = self.adapter.partition_keygen(request_envelope)
+        return {self.adapter.partition_key_name: {"S": key}}
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(TableName=self.adapter.table_name, **kwargs)
+        except Exception as e:
+            if _error_code(e) == "ConditionalCheckFailedException":
+                raise
+            raise PersistenceException(
+                f"DynamoDB {operation} on table {self.adapter.table_name} failed: "
+                f"{type(e).__name__}: {e}") from e
+
+    def _read(self, key: dict[str, Any]) -> tuple[Attributes | None, Any]:
+        """(attributes, stored version or None); attributes None = unreadable."""
+        item = self._call("get_item", Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            return {}, None
+        version = item.get(VERSION_FIELD)
+        raw = item.get(self.adapter.attribute_name)
+        attributes = None
+        if isinstance(raw, dict) and "M" in raw:
+            try:  # sets and binaries have no JSON form: unreadable too
+                attributes = _decode(_encode(self._de.deserialize(raw)))
+            except PersistenceException:
+                pass
+        if attributes is None:
+            _warn_reset(key[self.adapter.partition_key_name]["S"],
+                        f"{self.adapter.attribute_name!r} is not a JSON-like map")
+        return attributes, version
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> Attributes:
+        key = self._key(request_envelope)
+        attributes, version = self._read(key)
+        if attributes is None:
+            condition, values = _version_condition(version)
+            try:
+                self._call("delete_item", Key=key, ConditionExpression=condition,
+                           ExpressionAttributeNames={"#v": VERSION_FIELD}, **values)
+            except Exception as e:  # rewritten meanwhile: nothing to reset
+                if _error_code(e) != "ConditionalCheckFailedException":
+                    raise
+            return {}
+        return attributes
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: Attributes) -> None:
+        value = self._ser.serialize(json.loads(_encode(attributes), parse_float=Decimal))
+        self._call("update_item", Key=self._key(request_envelope),
+                   UpdateExpression="SET #a = :a ADD #v :one",
+                   ExpressionAttributeNames={"#a": self.adapter.attribute_name,
+                                             "#v": VERSION_FIELD},
+                   ExpressionAttributeValues={":a": value, ":one": {"N": "1"}})
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        self._call("delete_item", Key=self._key(request_envelope))
+
+    def update_attributes(self, request_envelope: RequestEnvelope, fn: Updater) -> Attributes:
+        key = self._key(request_envelope)
+        for attempt in range(self.max_attempts):
+            current, version = self._read(key)
+            payload = _encode(fn(current or {}))
+            try:
+                self._put_if_version(key, payload, version)
+            except Exception as e:
+                if _error_code(e) != "ConditionalCheckFailedException":
+                    raise
+                time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))
+                continue
+            return _decode(payload) or {}
+        raise PersistenceException(
+            f"gave up updating attributes after {self.max_attempts} conflicting writes")
+
+    def _put_if_version(self, key: dict[str, Any], payload: str, version: Any) -> None:
+        number = version.get("N") if isinstance(version, dict) else None
+        item = {**key,
+                self.adapter.attribute_name: self._ser.serialize(
+                    json.loads(payload, parse_float=Decimal)),
+                VERSION_FIELD: {"N": str(int(Decimal(number)) + 1 if number else 1)}}
+        condition, values = _version_condition(version)
+        self._call("put_item", Item=item, ConditionExpression=condition,
+                   ExpressionAttributeNames={"#v": VERSION_FIELD}, **values)
+
+
+def _version_condition(version: Any) -> tuple[str, dict[str, Any]]:
+    """A condition true only while the item's version is still ``version``."""
+    if version is None:
+        return "attribute_not_exists(#v)", {}
+    return "#v = :v", {"ExpressionAttributeValues": {":v": version}}
+
+
+def _error_code(error: BaseException) -> str | None:
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def make_adapter(spec: str | None = None) -> AttributeStore:
+    """The store named by ``spec`` or ``LEGCOACH_STORE``: sqlite:PATH or dynamodb:TABLE."""
+    if spec is None:
+        spec = os.environ.get(STORE_ENV, "")
+    spec = spec.strip()
+    kind, _, rest = spec.partition(":")
+    if not spec or kind == "sqlite":
+        return SQLiteAdapter(Path(rest).expanduser() if rest else default_db_path())
+    if kind == "dynamodb" and _TABLE_NAME.fullmatch(rest):
+        return _dynamodb_store(rest)
+    raise ValueError(
+        f"{STORE_ENV}={spec!r} is not understood: use sqlite:PATH (default "
+        f"sqlite:{default_db_path()}) or dynamodb:TABLE (TABLE: 3-255 letters, "
+        f"digits, '_', '-' or '.')")
+
+
+def _aws_region() -> str:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        import boto3
+
+        region = boto3.session.Session().region_name
+    if not region:
+        raise ValueError(
+            f"{STORE_ENV}=dynamodb:... needs an AWS region: set AWS_REGION "
+            "(Lambda sets it) or AWS_DEFAULT_REGION, or a region in ~/.aws/config")
+    return region
+
+
+def _dynamodb_store(table_name: str) -> DynamoDbStore:
+    region = _aws_region()
+    import boto3
+
+    # ask_sdk_dynamodb.adapter evaluates boto3.resource("dynamodb") as a
+    # default argument when the module is imported, from boto3's default
+    # session, which reads AWS_DEFAULT_REGION but not AWS_REGION: give that
+    # session the region first, then pass our own resource explicitly.
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session(region_name=region)
+    session = boto3.DEFAULT_SESSION
+    assert session is not None
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+    adapter = DynamoDbAdapter(
+        table_name, dynamodb_resource=session.resource("dynamodb", region_name=region))
+    return DynamoDbStore(adapter, session.client("dynamodb", region_name=region))
