@@ -1,0 +1,244 @@
+"""Workout history in SQLite: sessions, their progress, and the weekly count.
+
+The database lives at ``<data_home()>/history.db`` (``LEGCOACH_HOME`` moves
+it). One row per session: who (``user``, "local" for this machine, an Alexa
+user id for the skill), which plan (name, plus the plan's TOML text and hash
+so a resumed custom plan is the very same workout), when it started and
+ended, its status and how far it got (block index and offset in seconds).
+
+Statuses: ``running`` (in progress, or the process died), ``quit`` (stopped
+by the user; can be resumed), ``finished`` and ``abandoned`` (will not be
+resumed). Times are stored as UTC ISO-8601 text; weeks and days are counted
+in local time (Monday to Sunday) from the ``now`` or ``day`` you pass in.
+
+Durability: every write is one short transaction that is committed before
+the call returns, so Ctrl-C, SIGTERM or a crash loses at most the write in
+flight. The database runs in WAL mode with ``synchronous=NORMAL``: a commit
+is then in the WAL file (the OS page cache) before the call returns, which
+survives the process being killed at any instant; only an OS crash or power
+loss can roll back the last commits, never corrupt the file. FULL would add
+an fsync per write to cover that case too, which a workout log does not need.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from hashlib import sha256
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from speech.paths import data_home
+
+WEEKLY_GOAL = 3
+LOCAL_USER = "local"
+STATUSES = ("running", "quit", "finished", "abandoned")
+RESUMABLE = ("running", "quit")
+BUSY_TIMEOUT_MS = 5000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id         INTEGER PRIMARY KEY,
+    user       TEXT NOT NULL DEFAULT 'local',
+    plan_name  TEXT NOT NULL,
+    plan_hash  TEXT,
+    plan_toml  TEXT,
+    started    TEXT NOT NULL,
+    ended      TEXT,
+    status     TEXT NOT NULL DEFAULT 'running'
+               CHECK (status IN ('running', 'quit', 'finished', 'abandoned')),
+    block      INTEGER NOT NULL DEFAULT 0,
+    offset_s   REAL NOT NULL DEFAULT 0,
+    updated    TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user, started);
+CREATE INDEX IF NOT EXISTS sessions_by_end ON sessions (user, status, ended);
+PRAGMA user_version = 1;
+"""
+
+
+def plan_hash(plan_toml: str) -> str:
+    """The hash stored with a session for a plan's TOML text (= ``Plan.digest``)."""
+    return sha256(plan_toml.encode()).hexdigest()[:16]
+
+
+def history_path() -> Path:
+    """Where the history lives by default."""
+    return data_home() / "history.db"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    """UTC ISO-8601 with fixed width, so text order is time order. Naive
+    datetimes are taken as local time."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _midnight(day: date, tz: tzinfo | None) -> datetime:
+    """Start of ``day`` in ``tz`` (None: this machine's zone, DST-aware)."""
+    naive = datetime.combine(day, time())
+    return naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One workout session as stored."""
+
+    id: int
+    user: str
+    plan_name: str
+    plan_hash: str | None
+    plan_toml: str | None
+    started: datetime
+    ended: datetime | None
+    status: str
+    block: int
+    offset: float
+    updated: datetime | None
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in RESUMABLE
+
+
+_COLUMNS = "id, user, plan_name, plan_hash, plan_toml, started, ended, status, block, offset_s, updated"
+
+
+def _session(row: tuple[Any, ...]) -> Session:
+    sid, user, name, digest, toml, started, ended, status, block, offset, updated = row
+    return Session(sid, user, name, digest, toml, datetime.fromisoformat(started), _parse(ended),
+                   status, block, offset, _parse(updated))
+
+
+class History:
+    """The session log. ``clock`` gives the current UTC time for writes that are
+    not passed a ``now``; tests pass their own."""
+
+    def __init__(self, path: Path | None = None, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path) if path is not None else history_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    # -- writes: each one statement, committed on return (autocommit) --
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def start(self, plan_name: str, *, plan_toml: str | None = None, user: str = LOCAL_USER,
+              now: datetime | None = None) -> int:
+        """Record a new running session; returns its id."""
+        digest = plan_hash(plan_toml) if plan_toml is not None else None
+        stamp = _iso(now or self.clock())
+        cursor = self._write(
+            "INSERT INTO sessions (user, plan_name, plan_hash, plan_toml, started, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?)", (user, plan_name, digest, plan_toml, stamp, stamp))
+        return int(cursor.lastrowid or 0)
+
+    def progress(self, session_id: int, block: int, offset: float = 0.0, *,
+                 now: datetime | None = None) -> None:
+        """Remember that the session reached ``block`` at ``offset`` seconds."""
+        self._update(session_id, "block = ?, offset_s = ?, updated = ?",
+                     (block, float(offset), _iso(now or self.clock())))
+
+    def end(self, session_id: int, status: str, *, now: datetime | None = None) -> None:
+        """Close a session as ``finished``, ``quit`` or ``abandoned``."""
+        if status not in STATUSES or status == "running":
+            raise ValueError(f"cannot end a session as {status!r}")
+        stamp = _iso(now or self.clock())
+        self._update(session_id, "status = ?, ended = ?, updated = ?", (status, stamp, stamp))
+
+    def finish(self, session_id: int, *, now: datetime | None = None) -> None:
+        self.end(session_id, "finished", now=now)
+
+    def quit(self, session_id: int, *, now: datetime | None = None) -> None:
+        self.end(session_id, "quit", now=now)
+
+    def abandon(self, session_id: int, *, now: datetime | None = None) -> None:
+        self.end(session_id, "abandoned", now=now)
+
+    def resume(self, session_id: int, *, now: datetime | None = None) -> Session:
+        """Mark a quit or interrupted session running again; returns it."""
+        session = self.get(session_id)
+        if session is None or not session.resumable:
+            raise ValueError(f"session {session_id} cannot be resumed")
+        self._update(session_id, "status = 'running', ended = NULL, updated = ?",
+                     (_iso(now or self.clock()),))
+        return session
+
+    def _update(self, session_id: int, assignments: str, args: tuple[object, ...]) -> None:
+        if not self._write(f"UPDATE sessions SET {assignments} WHERE id = ?", (*args, session_id)).rowcount:
+            raise KeyError(f"no session {session_id}")
+
+    # -- reads --
+
+    def _rows(self, where: str, args: tuple[object, ...], limit: int | None = None) -> list[Session]:
+        sql = f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started DESC, id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            return [_session(row) for row in self._db.execute(sql, args)]
+
+    def get(self, session_id: int) -> Session | None:
+        found = self._rows("id = ?", (session_id,))
+        return found[0] if found else None
+
+    def sessions(self, user: str = LOCAL_USER, limit: int | None = None) -> list[Session]:
+        """The user's sessions, newest first."""
+        return self._rows("user = ?", (user,), limit)
+
+    def unfinished(self, user: str = LOCAL_USER) -> Session | None:
+        """The user's latest session if it can be resumed (running or quit).
+        Only the latest: once it is finished or abandoned, older ones are not offered."""
+        latest = self._rows("user = ?", (user,), limit=1)
+        return latest[0] if latest and latest[0].resumable else None
+
+    def finished_between(self, start: datetime, end: datetime, user: str = LOCAL_USER) -> int:
+        """Sessions of ``user`` finished in ``[start, end)``."""
+        with self._lock:
+            (count,) = self._db.execute(
+                "SELECT count(*) FROM sessions WHERE user = ? AND status = 'finished'"
+                " AND ended >= ? AND ended < ?", (user, _iso(start), _iso(end))).fetchone()
+        return int(count)
+
+    def week_count(self, now: datetime, user: str = LOCAL_USER) -> int:
+        """Sessions finished in the ISO week (Monday to Sunday) that contains
+        ``now``, in ``now``'s time zone (naive: this machine's)."""
+        zone = now.tzinfo
+        local = now if zone is not None else now.astimezone()
+        monday = local.date() - timedelta(days=local.weekday())
+        return self.finished_between(_midnight(monday, zone), _midnight(monday + timedelta(7), zone), user)
+
+    def finished_on(self, day: date, user: str = LOCAL_USER, tz: tzinfo | None = None) -> bool:
+        """Whether ``user`` finished a session on ``day`` (local to ``tz``)."""
+        return self.finished_between(_midnight(day, tz), _midnight(day + timedelta(1), tz), user) > 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
