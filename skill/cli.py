@@ -1,0 +1,178 @@
+"""``python -m skill``: serve the endpoint, ask a question, chat, write the model.
+
+Errors are one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from speech.model import Narration
+
+PROG = "python -m skill"
+
+
+class CLIError(Exception):
+    """A user mistake or an unavailable resource: printed as one line."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.dev and not is_loopback(args.host):
+        raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
+                       f"address (127.0.0.1, ::1, localhost), not {args.host}")
+    from skill.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app({"VERIFY": not args.dev})
+    app.run(host=args.host, port=args.port, threaded=True, load_dotenv=False)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from skill.handlers.questions import answer_text
+    from skill.skill import make_coach
+    from speech.text import to_text
+
+    question = " ".join(args.question).strip()
+    if not question:
+        raise CLIError("ask needs a question, e.g. ask \"why won't my legs slim down\"")
+    reply = answer_text(make_coach(adapter=None), question, one_shot=True).reply
+    print(to_text(reply.speech))
+    if args.speak:
+        _speak_and_wait(reply.speech)
+    return 0
+
+
+def _speak_and_wait(narration: Narration) -> None:
+    import time
+
+    from speech.live import make_speaker
+
+    speaker = make_speaker()
+    try:
+        speaker.speak(narration)
+        if speaker.audible:
+            time.sleep(speaker.seconds(narration) or 0.0)
+    finally:
+        speaker.close()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from skill.launcher import chat
+
+    return chat(args.url, mute=args.mute)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from skill.launcher import run
+
+    return run(args.port, mute=args.mute)
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from skill.interaction import default_model_dir, model_text, write_models
+    from skill.knowledge import load_knowledge
+
+    directory = args.out or default_model_dir()
+    if args.check:
+        expected = model_text(load_knowledge())
+        stale = [p.name for p in sorted(directory.glob("*.json"))
+                 if p.read_text(encoding="utf-8") != expected]
+        missing = [f"{loc}.json" for loc in _locales() if not (directory / f"{loc}.json").exists()]
+        if stale or missing:
+            raise CLIError(f"interaction models out of date in {directory}: "
+                           f"{', '.join(stale + missing)}; run {PROG} model")
+        print(f"interaction models in {directory} are up to date")
+        return 0
+    for path in write_models(load_knowledge(), directory):
+        print(path)
+    return 0
+
+
+def _locales() -> tuple[str, ...]:
+    from skill.interaction import LOCALES
+
+    return LOCALES
+
+
+HELP = {
+    "serve": "run the HTTP endpoint (POST /alexa, GET /healthz)",
+    "ask": "answer one question and print the spoken answer",
+    "chat": "talk to the skill like an Alexa speaker would",
+    "run": "start a local --dev server and chat with it",
+    "model": "write the interaction models from the content data",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Leg Coach, the Alexa skill.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: object) -> argparse.ArgumentParser:
+        sub_parser = sub.add_parser(name, help=HELP[name], description=HELP[name])
+        sub_parser.set_defaults(func=func)
+        return sub_parser
+
+    serve = command("serve", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    serve.add_argument("--dev", action="store_true",
+                       help="turn request verification off (loopback addresses only)")
+
+    ask = command("ask", cmd_ask)
+    ask.add_argument("question", nargs="+", help="the question, e.g. \"why won't my legs slim down\"")
+    ask.add_argument("--speak", action="store_true", help="also say the answer aloud")
+
+    chat = command("chat", cmd_chat)
+    chat.add_argument("--url", help="endpoint of a server run with --dev (default: in process)")
+    chat.add_argument("--mute", action="store_true", help="print answers without speaking them")
+
+    run = command("run", cmd_run)
+    run.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    run.add_argument("--mute", action="store_true", help="print answers without speaking them")
+
+    model = command("model", cmd_model)
+    model.add_argument("--out", type=Path, help="folder (default infra/skill-package/...)")
+    model.add_argument("--check", action="store_true",
+                       help="only check that the written models are up to date")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except CLIError as exc:
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the edge: one line, no traceback
+        if os.environ.get("LEGCOACH_DEBUG"):
+            raise
+        print(f"{PROG} {args.command}: error: {_describe(exc)}", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0]

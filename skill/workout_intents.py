@@ -1,0 +1,85 @@
+"""The guided-workout part of the interaction model, from data.
+
+Intents and the LEVEL values come from ``skill/data/workout_intents.toml``;
+the EXERCISE slot type from the timer's exercises, so every exercise the
+timer knows can be named ("just squats", "how do I do a wall sit").
+:mod:`skill.interaction` adds :func:`workout_intents`, :data:`BUILTINS` and
+:func:`slot_types` to the generated model.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from skill.interaction import IntentSpec
+from timer.exercises import load_exercises
+
+START_INTENT = "StartWorkoutIntent"
+NEXT_INTENT = "WorkoutNextIntent"
+RESUME_INTENT = "WorkoutResumeIntent"
+SKIP_INTENT = "WorkoutSkipIntent"
+BACK_INTENT = "WorkoutBackIntent"
+SETS_LEFT_INTENT = "WorkoutSetsLeftIntent"
+WHATS_NEXT_INTENT = "WorkoutWhatsNextIntent"
+FORM_INTENT = "WorkoutFormIntent"
+WEEKLY_INTENT = "WeeklyProgressIntent"
+
+LEVEL_SLOT, MINUTES_SLOT, EXERCISE_SLOT = "level", "minutes", "exercise"
+LEVEL_TYPE, EXERCISE_TYPE = "LEVEL", "EXERCISE"
+
+_VALUE = re.compile(r"[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?)*")
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = resources.files("skill").joinpath("data/workout_intents.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def workout_intents() -> tuple[IntentSpec, ...]:
+    """The custom workout intents with their samples and slots."""
+    return tuple(
+        IntentSpec(item["name"], tuple(item["samples"]), tuple(item.get("slots", {}).items()))
+        for item in _data()["intent"]
+    )
+
+
+def builtins() -> tuple[str, ...]:
+    """Built-in intents the workout needs besides the skill's own."""
+    return tuple(_data()["builtins"])
+
+
+def level_synonyms() -> dict[str, tuple[str, ...]]:
+    """LEVEL values and their synonyms: ``{"beginner": ("easy", ...), ...}``."""
+    return {level: tuple(words) for level, words in _data()["levels"].items()}
+
+
+def exercise_values() -> dict[str, tuple[str, ...]]:
+    """EXERCISE values by exercise id: the spoken name first, then synonyms."""
+    out: dict[str, tuple[str, ...]] = {}
+    for ex in load_exercises().values():
+        names = [ex.name.lower(), *ex.words()]
+        spoken = [w.replace("-", " ") for w in names]
+        out[ex.id] = tuple(dict.fromkeys(w for w in spoken if _VALUE.fullmatch(w)))
+    return out
+
+
+def _slot_type(name: str, values: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    entries = []
+    for value_id, (value, *synonyms) in values.items():
+        entry: dict[str, Any] = {"id": value_id, "name": {"value": value}}
+        others = sorted(set(synonyms) - {value})
+        if others:
+            entry["name"]["synonyms"] = others
+        entries.append(entry)
+    return {"name": name, "values": entries}
+
+
+def slot_types() -> list[dict[str, Any]]:
+    """The custom slot types, JSON-ready for the interaction model."""
+    levels = {level: (level, *words) for level, words in level_synonyms().items()}
+    return [_slot_type(EXERCISE_TYPE, exercise_values()), _slot_type(LEVEL_TYPE, levels)]

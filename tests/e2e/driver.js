@@ -1,0 +1,63 @@
+// Drives a running Leg Coach endpoint with virtual-alexa, through the
+// committed interaction model, and prints what it heard as JSON.
+//
+//   node tests/e2e/driver.js URL MODEL_JSON ["question" ...]
+//
+// virtual-alexa treats any utterance containing "ask", "open", "launch",
+// "tell" or "talk to" as a launch request, so "tell me more" cannot be
+// uttered here: "more please", a MoreIntent sample, stands in for it.
+"use strict";
+
+const va = require("virtual-alexa");
+
+const [url, modelPath, ...questions] = process.argv.slice(2);
+if (!url || !modelPath) {
+  console.error("usage: node driver.js URL MODEL_JSON [question ...]");
+  process.exit(2);
+}
+
+function turn(label, utterance, response) {
+  const body = response.response || {};
+  const speech = body.outputSpeech || {};
+  const reprompt = ((body.reprompt || {}).outputSpeech || {}).ssml || null;
+  return {
+    step: label,
+    utterance: utterance,
+    ssml: speech.ssml || null,
+    reprompt: reprompt,
+    card: body.card || null,
+    shouldEndSession: body.shouldEndSession === undefined ? null : body.shouldEndSession,
+    sessionAttributes: response.sessionAttributes || {},
+  };
+}
+
+async function main() {
+  const alexa = va.VirtualAlexa.Builder()
+    .skillURL(url)
+    .interactionModelFile(modelPath)
+    .applicationID("amzn1.ask.skill.00000000-0000-4000-8000-0000000e2e00")
+    .locale("en-US")
+    .create();
+  const requests = [];
+  alexa.filter((request) => {
+    requests.push({
+      type: request.request.type,
+      intent: request.request.intent ? request.request.intent.name : null,
+      slots: request.request.intent ? request.request.intent.slots || {} : {},
+    });
+  });
+  const turns = [];
+  turns.push(turn("launch", null, await alexa.launch()));
+  const asked = questions.length ? questions : ["why won't my legs slim down"];
+  for (const question of asked) {
+    turns.push(turn("question", question, await alexa.utter(question)));
+  }
+  turns.push(turn("more", "more please", await alexa.utter("more please")));
+  turns.push(turn("stop", "stop", await alexa.utter("stop")));
+  process.stdout.write(JSON.stringify({ turns: turns, requests: requests }) + "\n");
+}
+
+main().catch((error) => {
+  console.error(String(error && error.stack ? error.stack : error));
+  process.exit(1);
+});
