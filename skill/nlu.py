@@ -25,6 +25,11 @@ KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "again", "pardon",
                             "what did you say"),
     "AMAZON.NavigateHomeIntent": ("go home", "home", "start over", "main menu"),
+    # guided workouts
+    "AMAZON.NextIntent": ("next",),
+    "AMAZON.PauseIntent": ("pause", "pause that", "hold on", "wait"),
+    "AMAZON.ResumeIntent": ("resume", "continue", "unpause"),
+    "AMAZON.PreviousIntent": ("previous", "go back"),
 }
 
 _PUNCTUATION = re.compile(r"[^\w' ]+")

@@ -37,12 +37,48 @@ from skill.handlers.followups import (
 from skill.handlers.launch import LaunchHandler, NavigateHomeHandler
 from skill.handlers.questions import QuestionHandler, TopicHandler
 
+# -- guided workouts (skill/handlers/workout*.py) --
+from skill.handlers.workout import (
+    StartWorkoutHandler,
+    WorkoutBackHandler,
+    WorkoutMoreHandler,
+    WorkoutNextHandler,
+    WorkoutPauseHandler,
+    WorkoutRepeatHandler,
+    WorkoutResumeHandler,
+    WorkoutSessionEndedHandler,
+    WorkoutSkipHandler,
+    WorkoutStopHandler,
+)
+from skill.handlers.workout_info import (
+    WeeklyProgressHandler,
+    WorkoutFallbackHandler,
+    WorkoutFormHandler,
+    WorkoutHelpHandler,
+    WorkoutHomeHandler,
+    WorkoutQuestionHandler,
+    WorkoutSetsLeftHandler,
+    WorkoutWhatsNextHandler,
+)
+
+#: Before the general handlers: during a workout, stop, repeat, help,
+#: fallback, questions, "go on" and "go home" mean workout things.
+WORKOUT_HANDLERS = (
+    StartWorkoutHandler, WorkoutNextHandler, WorkoutMoreHandler, WorkoutResumeHandler,
+    WorkoutPauseHandler, WorkoutSkipHandler, WorkoutBackHandler, WorkoutRepeatHandler,
+    WorkoutStopHandler, WorkoutSessionEndedHandler, WorkoutSetsLeftHandler,
+    WorkoutWhatsNextHandler, WorkoutFormHandler, WeeklyProgressHandler, WorkoutHelpHandler,
+    WorkoutFallbackHandler, WorkoutQuestionHandler, WorkoutHomeHandler,
+)
+# -- end guided workouts --
+
 HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
 
 #: Request handlers in the order the dispatcher tries them; the catch-all
 #: UnknownIntentHandler stays last.
 HANDLERS: tuple[HandlerClass, ...] = (
     LaunchHandler,
+    *WORKOUT_HANDLERS,  # guided workouts
     QuestionHandler,
     TopicHandler,
     MoreHandler,

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from skill.interaction import IntentSpec
-from timer.exercises import load_exercises
+from timer.exercises import load_exercises, number_words
 
 START_INTENT = "StartWorkoutIntent"
 NEXT_INTENT = "WorkoutNextIntent"
@@ -83,3 +83,24 @@ def slot_types() -> list[dict[str, Any]]:
     """The custom slot types, JSON-ready for the interaction model."""
     levels = {level: (level, *words) for level, words in level_synonyms().items()}
     return [_slot_type(EXERCISE_TYPE, exercise_values()), _slot_type(LEVEL_TYPE, levels)]
+
+
+_NUMBERS = {number_words(n).replace("-", " "): n for n in range(200)}
+
+
+def parse_number(text: str | None) -> int | None:
+    """An AMAZON.NUMBER value ("10"), or number words as typed in the console
+    ("ten", "twenty five", "twenty-five"); None if it is neither."""
+    if text is None:
+        return None
+    cleaned = " ".join(text.lower().replace("-", " ").split())
+    return int(cleaned) if cleaned.isdigit() else _NUMBERS.get(cleaned)
+
+
+def level_named(word: str | None) -> str | None:
+    """The level ``word`` names ("easy" -> "beginner"), or None."""
+    cleaned = " ".join((word or "").lower().split())
+    for level, synonyms in level_synonyms().items():
+        if cleaned == level or cleaned in synonyms:
+            return level
+    return None

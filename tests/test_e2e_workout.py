@@ -1,0 +1,81 @@
+"""End to end: virtual-alexa (npm) runs a short guided workout on the running server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from skill.app import create_app
+from skill.interaction import default_model_dir
+from skill.persistence import SQLiteAdapter
+from speech.ssml import check_ssml
+from timer.history import History
+
+E2E = Path(__file__).parent / "e2e"
+DRIVER = E2E / "workout.js"
+NODE = shutil.which("node")
+
+pytestmark = [
+    pytest.mark.skipif(NODE is None, reason="node is not installed (needed for virtual-alexa)"),
+    pytest.mark.skipif(not (E2E / "node_modules" / "virtual-alexa").is_dir(),
+                       reason="virtual-alexa missing: run npm install --prefix tests/e2e"),
+]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    # virtual-alexa cannot sign requests: this server runs with verification off.
+    app = create_app({"VERIFY": False, "ADAPTER": SQLiteAdapter(tmp_path / "e2e.db")})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}/alexa", tmp_path / "history.db"
+    finally:
+        http.shutdown()
+        thread.join(timeout=5)
+
+
+def drive(url: str, *utterances: str) -> dict[str, Any]:
+    model = default_model_dir() / "en-US.json"
+    result = subprocess.run([str(NODE), str(DRIVER), url, str(model), *utterances],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    value: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return value
+
+
+def test_virtual_alexa_runs_just_squats_pauses_stops_and_resumes(server: tuple[str, Path]) -> None:
+    url, history_path = server
+    transcript = drive(url, "just squats", "next", "how many sets are left", "pause", "resume", "stop",
+                       "resume my workout", "skip this set", "stop")
+    turns, requests = transcript["turns"], transcript["requests"]
+    assert [r["intent"] for r in requests] == [
+        "StartWorkoutIntent", "AMAZON.NextIntent", "WorkoutSetsLeftIntent", "AMAZON.PauseIntent",
+        "AMAZON.ResumeIntent", "AMAZON.StopIntent", "WorkoutResumeIntent", "WorkoutSkipIntent",
+        "AMAZON.StopIntent"]
+    assert requests[0]["slots"]["exercise"]["value"] == "squats"
+    start, swings, left, paused, resumed, stopped, again, skipped, last = turns
+    assert "squats only" in start["ssml"] and start["sessionAttributes"]["workout"] == "active"
+    assert "Leg swings" in swings["ssml"] and swings["reprompt"]
+    assert "Two sets left: two of squats" in left["ssml"] and left["shouldEndSession"] is False
+    assert "Paused." in paused["ssml"] and paused["shouldEndSession"] is False
+    assert "Resuming." in resumed["ssml"] and resumed["shouldEndSession"] is False
+    assert stopped["shouldEndSession"] is True and "resume my workout" in stopped["ssml"]
+    assert requests[6]["newSession"] is True
+    assert "You stopped a moment ago at the warm-up." in again["ssml"]
+    assert "Skipping" in skipped["ssml"] and "Squats. Set 1 of 2." in skipped["ssml"]
+    # stopped straight after the set was sent: it was not heard, so it is kept for next time
+    assert last["shouldEndSession"] is True and "at squats, set one of two" in last["ssml"]
+    for t in turns:
+        assert check_ssml(t["ssml"], max_seconds=90.0) == []
+    [session] = History(history_path).sessions(user=requests[0]["userId"])
+    assert session.status == "quit" and session.plan_name == "beginner-only-squat"
