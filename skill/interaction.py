@@ -156,6 +156,11 @@ def all_intents(knowledge: Any) -> tuple[IntentSpec, ...]:
     builtins = tuple(IntentSpec(name, ()) for name in BUILTIN_INTENTS + workout_builtins())
     custom = CUSTOM_INTENTS + workout_intents()
     # -- end guided workouts --
+    # Reminders (skill/data/reminders.toml); imported here because
+    # skill.reminders imports IntentSpec from this module.
+    from skill.reminders import reminder_intents
+
+    custom += reminder_intents()
     return tuple(sorted(builtins + custom + topic_intents(knowledge), key=lambda s: s.name))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
@@ -36,6 +37,7 @@ from skill.handlers.followups import (
 )
 from skill.handlers.launch import LaunchHandler, NavigateHomeHandler
 from skill.handlers.questions import QuestionHandler, TopicHandler
+from skill.handlers.reminders import REMINDER_HANDLERS
 
 # -- guided workouts (skill/handlers/workout*.py) --
 from skill.handlers.workout import (
@@ -79,6 +81,7 @@ HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
 HANDLERS: tuple[HandlerClass, ...] = (
     LaunchHandler,
     *WORKOUT_HANDLERS,  # guided workouts
+    *REMINDER_HANDLERS,
     QuestionHandler,
     TopicHandler,
     MoreHandler,
@@ -141,7 +144,8 @@ def build_skill(
 
         adapter = make_adapter(config.get("STORE"))
     coach = make_coach(adapter)
-    builder = CustomSkillBuilder(persistence_adapter=adapter)
+    # The API client lets handlers call Alexa's services (reminders, settings).
+    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=DefaultApiClient())
     builder.skill_id = config.get("SKILL_ID")
     for handler in make_handlers(coach, handlers):
         builder.add_request_handler(handler)
