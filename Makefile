@@ -9,10 +9,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 NODE_DIR := tests/e2e
 
-.PHONY: run test sysdeps venv dev-venv node-deps timer serve chat model bench package clean
+.PHONY: run test sysdeps venv dev-venv node-deps bench package clean
 
+# The skill on 127.0.0.1:$(PORT) in --dev mode (SQLite store) with the
+# speaker-like console attached; `python -m timer` runs the local timer.
 run: venv sysdeps
-	$(PY) -m timer
+	$(PY) -m skill run --port $(PORT)
 
 test: dev-venv sysdeps node-deps
 	$(PY) -m pytest
