@@ -1,0 +1,293 @@
+"""``python -m timer``: run, show and render workouts; list plans and history.
+
+    python -m timer                       # the default plan, with voice
+    python -m timer run [PLAN | --plan-file FILE] [--speed X] [--voice NAME]
+                        [--rate WPM] [--volume V] [--mute] [--plain]
+                        [--resume] [--events FILE]
+    python -m timer show [PLAN | --plan-file FILE]
+    python -m timer render [PLAN | --plan-file FILE] -o FILE.wav [--timeline FILE.json]
+    python -m timer plans
+    python -m timer history
+    python -m timer remind ...
+
+Subcommands live in :data:`COMMANDS` (name -> help, arguments, handler), so
+adding one is one entry. A user's mistake is one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn
+
+from speech.paths import audio_cache_dir
+from speech.tts import MAX_RATE, MIN_RATE, TTSError, TTSUnavailable, UnknownVoice, VoiceOptions
+from timer import remind
+from timer.compiler import compile_plan
+from timer.display import clock_text
+from timer.history import History, Session
+from timer.plans import DEFAULT_PLAN, Plan, PlanError, builtin_plans, load_plan, load_plan_file
+from timer.plans import loads_plan, resolve_plan
+from timer.session import RESUME_HINT, RunOptions, Start, resume_start, run_workout, week_line, where
+
+PROG = "python -m timer"
+
+
+class UsageError(Exception):
+    """A bad command line or input: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, its arguments and what it does."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# -- argument types --
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= 10000:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 10000, got {text!r}")
+    return value
+
+
+def _rate(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not MIN_RATE <= value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"must be {MIN_RATE} to {MAX_RATE} words per minute, got {text!r}")
+    return value
+
+
+def _volume(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0.0 to 1.0, got {text!r}")
+    return value
+
+
+def _plan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", nargs="?", metavar="PLAN",
+                        help=f"a built-in plan (see `plans`; default {DEFAULT_PLAN}) or a plan file")
+    parser.add_argument("--plan-file", type=Path, metavar="FILE", help="your own plan (TOML)")
+
+
+def _voice_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--voice", metavar="NAME", help="voice id, name or language (python -m speech voices)")
+    parser.add_argument("--rate", type=_rate, default=VoiceOptions.rate, metavar="WPM",
+                        help=f"speaking rate in words per minute (default {VoiceOptions.rate})")
+    parser.add_argument("--volume", type=_volume, default=VoiceOptions.volume, metavar="V",
+                        help="volume from 0.0 to 1.0 (default 1.0)")
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    if args.plan and args.plan_file:
+        raise UsageError("give a plan name or --plan-file, not both")
+    if args.plan_file:
+        return load_plan_file(args.plan_file)
+    return resolve_plan(args.plan) if args.plan else load_plan(DEFAULT_PLAN)
+
+
+def _voice(args: argparse.Namespace) -> VoiceOptions:
+    return VoiceOptions(args.voice, args.rate, args.volume)
+
+
+def _writable(path: Path, what: str) -> None:
+    """Fail early (before any work) if ``path`` cannot be written."""
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        raise UsageError(f"cannot write {what} {str(path)!r}: {err.strerror or err}") from None
+
+
+# -- run --
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    _plan_arguments(parser)
+    parser.add_argument("--speed", type=_speed, default=1.0, metavar="X",
+                        help="run X times faster, for demos and tests (default 1)")
+    _voice_arguments(parser)
+    parser.add_argument("--mute", action="store_true", help="no voice: cues on screen only")
+    parser.add_argument("--plain", action="store_true", help="plain lines instead of the live panel")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the latest unfinished workout where it stopped")
+    parser.add_argument("--events", type=Path, metavar="FILE",
+                        help="write each fired cue as a JSON line {planned, actual, text}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    options = RunOptions(speed=args.speed, voice=_voice(args), mute=args.mute,
+                         events=args.events, plain=args.plain)
+    if args.events is not None:
+        _writable(args.events, "events file")
+    with History() as history:
+        if args.resume:
+            if args.plan or args.plan_file:
+                raise UsageError("--resume continues the saved workout; give no plan with it")
+            start = resume_start(history)
+        else:
+            start = Start(_plan(args))
+        return run_workout(start, options, history)
+
+
+# -- show, plans --
+
+def cmd_show(args: argparse.Namespace) -> int:
+    timeline = compile_plan(_plan(args))
+    for cue in timeline.cues:
+        print(f"{clock_text(cue.offset):>6}  {cue.text}")
+    return 0
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    for name in builtin_plans():
+        plan = load_plan(name)
+        print(f"{name:<14} {clock_text(compile_plan(plan).length):>6}  {plan.title}")
+    return 0
+
+
+# -- render --
+
+def _render_arguments(parser: argparse.ArgumentParser) -> None:
+    _plan_arguments(parser)
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wav",
+                        help="where to write the session audio")
+    parser.add_argument("--timeline", type=Path, metavar="FILE.json",
+                        help="also write the cues as JSON: [{offset, text, kind}, ...]")
+    _voice_arguments(parser)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from speech.cache import AudioCache
+    from speech.tts import resolve_voice
+    from timer.render import write_session
+
+    plan, options = _plan(args), _voice(args)
+    _writable(args.output, "output")
+    if args.timeline is not None:
+        _writable(args.timeline, "timeline file")
+    resolve_voice(options.voice)
+    timeline = write_session(plan, AudioCache(audio_cache_dir(), options), args.output, args.timeline)
+    print(f"{args.output}: {plan.title}, {clock_text(timeline.length)}, {len(timeline.cues)} cues")
+    return 0
+
+
+# -- history --
+
+def _history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N sessions (default 20)")
+
+
+def _history_line(s: Session) -> str:
+    when = s.started.astimezone().strftime("%Y-%m-%d %H:%M")
+    if s.status == "finished" and s.ended is not None:
+        took = clock_text((s.ended - s.started).total_seconds())
+        state = f"finished in {took}"
+    elif s.resumable:
+        state = f"stopped at {_where(s)} ({clock_text(s.offset)} in)"
+    else:
+        state = s.status
+    return f"{when}  {s.plan_name:<14} {state}"
+
+
+def _where(s: Session) -> str:
+    """Where a saved session stopped, in words, if its plan can still be read."""
+    try:
+        plan = loads_plan(s.plan_toml) if s.plan_toml else load_plan(s.plan_name)
+        return where(compile_plan(plan).blocks[s.block])
+    except (PlanError, IndexError):
+        return f"block {s.block + 1}"
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with History() as history:
+        sessions = history.sessions(limit=max(args.limit, 0))
+        for s in sessions:
+            print(_history_line(s))
+        if not sessions:
+            print("No workouts yet. Start one with: python -m timer")
+        if history.unfinished() is not None:
+            print(f"Continue the last one with: {RESUME_HINT}")
+        print(week_line(history.week_count(datetime.now().astimezone())))
+    return 0
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+COMMANDS: dict[str, Command] = {
+    "run": Command("run a workout with voice and a live display (the default)", _run_arguments, cmd_run),
+    "show": Command("print a plan's timeline: time and cue", _plan_arguments, cmd_show),
+    "render": Command("write a whole workout as one WAV file", _render_arguments, cmd_render),
+    "plans": Command("list the built-in plans with their length", _no_arguments, cmd_plans),
+    "history": Command("list past workouts and this week's count", _history_arguments, cmd_history),
+    "remind": Command("workout reminders and move breaks, in the foreground",
+                      remind.add_arguments, remind.run),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Leg Coach's narrated leg workouts. "
+                     "With no command, runs the default plan.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.help, description=command.help[:1].upper()
+                                  + command.help[1:] + ".")
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.run)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """No command means ``run``: ``python -m timer --speed 20`` runs the default plan."""
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        return ["run", *argv]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(args_list)
+        return int(args.handler(args))
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else 0
+    except (UsageError, PlanError, UnknownVoice) as err:
+        return _fail(str(err))
+    except TTSUnavailable as err:
+        return _fail(f"text-to-speech is unavailable: {err}")
+    except BrokenPipeError:  # `python -m timer show | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (TTSError, OSError) as err:
+        return _fail(str(err), status=1)
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return status
