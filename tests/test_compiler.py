@@ -293,3 +293,10 @@ def test_compiling_is_pure_and_timelines_are_frozen(beginner: Timeline) -> None:
         beginner.cues[0].offset = 1.0  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         beginner.length = 1.0  # type: ignore[misc]
+
+
+def test_single_exercise_plan_without_warmup_names_the_exercise_once() -> None:
+    plan = loads_plan('name = "s"\ntitle = "Quick squats"\n[[exercises]]\nexercise = "squat"\nsets = 1\n')
+    first = compile_plan(plan).cues[0].text
+    assert first.startswith("Quick squats. Squats. Set 1 of 1.")
+    assert first.count("Squats.") == 1

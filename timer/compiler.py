@@ -327,6 +327,8 @@ def _finish_block(b: _Builder) -> None:
 def _intro(plan: Plan) -> str:
     names = [e.exercise.name.lower() for e in plan.exercises]
     names = list(dict.fromkeys(names))
+    if len(names) == 1 and not plan.warmup:
+        return f"{plan.title}."  # the first announcement names the exercise next
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"{plan.title}. {listed[:1].upper() + listed[1:]}."
 
