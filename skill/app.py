@@ -11,7 +11,9 @@ JSON (``{"error": ...}``), and the reason is logged. Config keys (defaults):
 - ``TRUSTED_ROOTS`` (system CAs), ``FETCH`` (HTTPS download): for tests;
 - ``MAX_CONTENT_LENGTH`` (128 KiB): larger bodies get 413;
 - ``STORE`` ($LEGCOACH_STORE) or ``ADAPTER``: where user state lives;
-- ``SKILL``: a ready skill object (default: ``build_skill``).
+- ``SKILL``: a ready skill object (default: ``build_skill``);
+- ``WARM`` (True): load topics, matcher and workout machinery when the app
+  is made (``skill.skill.warm_up``), not on the first request that needs them.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
         "STORE": None,
         "ADAPTER": None,
         "SKILL": None,
+        "WARM": True,
     }
     settings.update(config or {})
     return settings
@@ -97,7 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if skill is None:
         from skill.skill import build_skill
 
-        skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"]})
+        skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"]}, warm=settings["WARM"])
     verifier = _verifier(settings)
     serializer = DefaultSerializer()
 

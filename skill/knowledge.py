@@ -3,23 +3,36 @@
 The content lives in ``skill/data/topics.toml`` and ``skill/data/prompts.toml``
 inside the package. :func:`load_knowledge` reads both once (cached), checks
 them and returns frozen values; any problem raises :class:`KnowledgeError`
-naming the file, the topic and the field.
+naming the file, the topic and the field. The prompts alone come from
+:mod:`skill.prompts` (``load_prompts``), re-exported here.
 """
 
 from __future__ import annotations
 
 import re
-import string
-import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from skill.content import KnowledgeError, read_data
+from skill.prompts import (
+    PROMPT_FIELDS,
+    PROMPT_NAMES,
+    PROMPTS_FILE,
+    Prompts,
+    load_prompts,
+    parse_prompts,
+)
+
+__all__ = [
+    "OFFER_ACTIONS", "PROMPTS_FILE", "PROMPT_FIELDS", "PROMPT_NAMES", "SAFETY_OPENING", "SAMPLE_RE",
+    "TOPICS_FILE", "Knowledge", "KnowledgeError", "Offer", "Prompts", "Source", "Topic",
+    "load_knowledge", "load_prompts", "parse_knowledge", "parse_prompts", "parse_topics",
+]
+
 TOPICS_FILE = "topics.toml"
-PROMPTS_FILE = "prompts.toml"
 #: Safety topics must open with this advice.
 SAFETY_OPENING = "Please see a doctor"
 #: What an offer may do instead of answering another topic.
@@ -33,12 +46,6 @@ _TOPIC_FIELDS = frozenset(
     {"id", "title", "intent", "safety", "spoken", "more", "card", "sources",
      "related", "offer", "keywords", "samples"}
 )
-#: Placeholders each prompt may use; prompts not listed may use none.
-PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
-
-
-class KnowledgeError(ValueError):
-    """The content data is malformed; the message says where and why."""
 
 
 @dataclass(frozen=True)
@@ -76,53 +83,6 @@ class Topic:
     offer: Offer | None = None
     keywords: tuple[str, ...] = ()
     safety: bool = False
-
-
-@dataclass(frozen=True)
-class Prompts:
-    """Everything said around the answers. Each attribute is the default
-    (first) variant; :meth:`pick` chooses among all of them."""
-
-    welcome: str
-    welcome_back: str
-    disclaimer: str
-    help: str
-    reprompt: str
-    ask_question: str
-    anything_else: str
-    offer_more: str
-    offer_source: str
-    offer_declined: str
-    goodbye: str
-    fallback: str
-    out_of_scope: str
-    error: str
-    source: str
-    card_sent: str
-    no_source: str
-    no_more: str
-    nothing_yet: str
-    nothing_to_repeat: str
-    examples: tuple[str, ...]
-    variants: Mapping[str, tuple[str, ...]] = field(repr=False, compare=False)
-
-    def __getitem__(self, name: str) -> str:
-        """The default variant as written (placeholders unfilled), like the attribute."""
-        if name not in self.variants:
-            raise KeyError(f"no prompt named {name!r}")
-        return self.variants[name][0]
-
-    def pick(self, name: str, n: int = 0, **values: str) -> str:
-        """Variant ``n`` (wrapping round) of prompt ``name``, placeholders filled."""
-        if name not in self.variants:
-            raise KeyError(f"no prompt named {name!r}")
-        options = self.variants[name]
-        return options[n % len(options)].format(**values)
-
-
-PROMPT_NAMES: tuple[str, ...] = tuple(
-    f.name for f in fields(Prompts) if f.name not in ("examples", "variants")
-)
 
 
 @dataclass(frozen=True)
@@ -171,19 +131,7 @@ class Knowledge:
 @cache
 def load_knowledge() -> Knowledge:
     """The package's knowledge, read and checked once."""
-    return parse_knowledge(_read(TOPICS_FILE), _read(PROMPTS_FILE))
-
-
-def load_prompts() -> Prompts:
-    return load_knowledge().prompts
-
-
-def _read(name: str) -> dict[str, Any]:
-    text = resources.files("skill").joinpath("data", name).read_text(encoding="utf-8")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError(f"{name}: not valid TOML: {exc}") from None
+    return Knowledge(MappingProxyType(parse_topics(read_data(TOPICS_FILE))), load_prompts())
 
 
 def parse_knowledge(topics_data: Mapping[str, Any], prompts_data: Mapping[str, Any]) -> Knowledge:
@@ -315,40 +263,4 @@ def _words(item: Mapping[str, Any], name: str, where: str, *,
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field {name!r}: must be a non-empty list")
     if not all(isinstance(v, str) and v.strip() for v in value):
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field {name!r}: every entry must be text")
-    return tuple(" ".join(v.split()) for v in value)
-
-
-# ---------------------------------------------------------------- prompts
-
-
-def parse_prompts(data: Mapping[str, Any]) -> Prompts:
-    table = data.get("prompts")
-    if not isinstance(table, Mapping):
-        raise KnowledgeError(f"{PROMPTS_FILE}: needs a [prompts] table")
-    unknown = sorted(set(table) - set(PROMPT_NAMES))
-    if unknown:
-        raise KnowledgeError(f"{PROMPTS_FILE}: prompt {unknown[0]!r}: unknown prompt name")
-    variants = {name: _variants(table, name) for name in PROMPT_NAMES}
-    examples = data.get("examples")
-    if not isinstance(examples, list) or len(examples) < 2 or not all(
-        isinstance(e, str) and e.strip() for e in examples
-    ):
-        raise KnowledgeError(f"{PROMPTS_FILE}: field 'examples': needs at least two questions")
-    first = {name: options[0] for name, options in variants.items()}
-    return Prompts(**first, examples=tuple(examples), variants=MappingProxyType(variants))
-
-
-def _variants(table: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    where = f"{PROMPTS_FILE}: prompt {name!r}"
-    value = table.get(name)
-    if isinstance(value, str):
-        value = [value]
-    texts = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-    if not texts or not value:
-        raise KnowledgeError(f"{where}: missing, or not a list of texts")
-    allowed = PROMPT_FIELDS.get(name, frozenset())
-    for text in value:
-        used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-        if not used <= allowed:
-            raise KnowledgeError(f"{where}: unknown placeholder {sorted(used - allowed)[0]!r}")
     return tuple(" ".join(v.split()) for v in value)

@@ -296,14 +296,17 @@ class Matcher:
         unknown = sum(1 for f in query if "|" not in f and f not in self.idf)
         q_norm = math.sqrt(sum(self.idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2)
         dots: dict[int, float] = {}
+        idf, index, docs = self.idf, self._index, self._docs
         for f in known:
-            w = self.idf[f]
-            for doc, dw in self._index[f]:
+            w = idf[f]
+            for doc, dw in index[f]:
                 dots[doc] = dots.get(doc, 0.0) + w * dw
         best = [0.0] * len(self.topic_ids)
         for doc, dot in dots.items():
-            d = self._docs[doc]
-            best[d.topic] = max(best[d.topic], dot / (q_norm * d.norm))
+            d = docs[doc]
+            score = dot / (q_norm * d.norm)
+            if score > best[d.topic]:
+                best[d.topic] = score
         return best
 
     def rank(self, text: str, n: int = 3, *,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import re
 import sqlite3
 import threading
@@ -306,6 +305,8 @@ class DynamoDbStore(AttributeStore):
             except Exception as e:
                 if _error_code(e) != "ConditionalCheckFailedException":
                     raise
+                import random
+
                 time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))
                 continue
             return _decode(payload) or {}

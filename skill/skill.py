@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.context import Visits
 from skill.handlers.base import Coach, IntentHandler, RequestTypeHandler
@@ -100,21 +100,60 @@ HANDLERS: tuple[HandlerClass, ...] = (
 )
 
 
+class LazyApiClient(ApiClient):  # type: ignore[misc]
+    """The SDK's ``DefaultApiClient``, created on the first call to an Alexa API.
+
+    ``ask_sdk_core.api_client`` imports ``requests`` (about 45 ms here), which
+    a cold start that only opens the skill or answers a question never needs.
+    """
+
+    def __init__(self) -> None:
+        self._client: ApiClient | None = None
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        if self._client is None:
+            from ask_sdk_core.api_client import DefaultApiClient
+
+            self._client = DefaultApiClient()
+        return self._client.invoke(request)
+
+
 def default_matcher(knowledge: Any) -> Any:
     from skill.matcher import Matcher
 
     return Matcher(knowledge)
 
 
-def make_coach(adapter: Any, knowledge: Any = None, prompts: Any = None) -> Coach:
-    """The content, matcher and store the handlers share."""
+def default_knowledge() -> Any:
     from skill.knowledge import load_knowledge
 
-    knowledge = knowledge if knowledge is not None else load_knowledge()
-    prompts = prompts if prompts is not None else knowledge.prompts
-    coach = Coach(knowledge, prompts, Visits(adapter), default_matcher)
+    return load_knowledge()
+
+
+def make_coach(adapter: Any, knowledge: Any = None, prompts: Any = None) -> Coach:
+    """The content, matcher and store the handlers share. The topics are
+    read on first use (the package's, unless ``knowledge`` is given)."""
+    if prompts is None:
+        from skill.prompts import load_prompts
+
+        prompts = knowledge.prompts if knowledge is not None else load_prompts()
+    load = default_knowledge if knowledge is None else lambda: knowledge
+    coach = Coach(load, prompts, Visits(adapter), default_matcher)
     add_offers(coach)
     return coach
+
+
+def warm_up(coach: Coach) -> None:
+    """Load now what the handlers otherwise load on first use: the topics,
+    the matcher, and the workout machinery with each level's guide. For a
+    long-lived server, so that no request pays for it (and under gunicorn's
+    ``preload_app`` workers fork with it loaded); a Lambda cold start skips
+    this. The Alexa API client (reminders only) still loads on first use.
+    Opens no database or network connection."""
+    from skill.handlers.workout import trainer_of
+
+    _ = coach.matcher  # reads the topics and builds the matcher
+    trainer_of(coach).warm_up()
 
 
 def make_handlers(coach: Coach, classes: Sequence[HandlerClass] = HANDLERS) -> list[Any]:
@@ -131,12 +170,14 @@ def build_skill(
     config: Mapping[str, Any] | None = None,
     *,
     handlers: Sequence[HandlerClass] = HANDLERS,
+    warm: bool = False,
 ) -> CustomSkill:
     """The Leg Coach skill.
 
     ``adapter``: a persistence adapter (default: ``make_adapter(config["STORE"])``,
     i.e. LEGCOACH_STORE or SQLite under the data home). ``config`` keys:
     ``STORE`` (adapter spec), ``SKILL_ID`` (reject other application ids).
+    ``warm``: load everything now (:func:`warm_up`) rather than on first use.
     """
     config = config or {}
     if adapter is None:
@@ -144,8 +185,10 @@ def build_skill(
 
         adapter = make_adapter(config.get("STORE"))
     coach = make_coach(adapter)
+    if warm:
+        warm_up(coach)
     # The API client lets handlers call Alexa's services (reminders, settings).
-    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=DefaultApiClient())
+    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=LazyApiClient())
     builder.skill_id = config.get("SKILL_ID")
     for handler in make_handlers(coach, handlers):
         builder.add_request_handler(handler)

@@ -15,7 +15,7 @@ import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from skill.workout_turns import (
@@ -121,7 +121,7 @@ class Guide:
     limit: float
     sounds: bool = True
 
-    @property
+    @cached_property  # guides are cached (guide_for): hashing the plan's TOML once is enough
     def digest(self) -> str:
         """Same digest, same pieces: the plan's content and where it is cut
         (a new turn limit or a changed plan gives another digest)."""

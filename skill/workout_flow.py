@@ -24,13 +24,9 @@ from skill.workout_progress import (
     moved,
     settle,
 )
+from skill.workout_session import OFFER_NEXT, OFFER_RESTART, OFFER_START
 from speech.model import Narration
 from timer.exercises import get_exercise
-
-#: Offers (session attribute ``offer``): what "yes" and "no" mean next.
-OFFER_NEXT = "workout_next"        # "Ready for lunges?"
-OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
-OFFER_START = "workout"            # a topic's "Shall we start a workout?"
 
 NO_WORKOUT = "There's no workout going right now. Say start a workout to begin one."
 NO_WORKOUT_REPROMPT = "Say start a workout, or ask me a question about your legs."

@@ -4,19 +4,18 @@ Intents and the LEVEL values come from ``skill/data/workout_intents.toml``;
 the EXERCISE slot type from the timer's exercises, so every exercise the
 timer knows can be named ("just squats", "how do I do a wall sit").
 :mod:`skill.interaction` adds :func:`workout_intents`, :data:`BUILTINS` and
-:func:`slot_types` to the generated model.
+:func:`slot_types` to the generated model. The intent names are read when
+the skill starts; the timer is imported only when slot values are needed.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from skill.content import read_data
 from skill.interaction import IntentSpec
-from timer.exercises import load_exercises, number_words
 
 START_INTENT = "StartWorkoutIntent"
 NEXT_INTENT = "WorkoutNextIntent"
@@ -36,8 +35,7 @@ _VALUE = re.compile(r"[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?)*")
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("skill").joinpath("data/workout_intents.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return read_data("workout_intents.toml")
 
 
 def workout_intents() -> tuple[IntentSpec, ...]:
@@ -60,6 +58,8 @@ def level_synonyms() -> dict[str, tuple[str, ...]]:
 
 def exercise_values() -> dict[str, tuple[str, ...]]:
     """EXERCISE values by exercise id: the spoken name first, then synonyms."""
+    from timer.exercises import load_exercises
+
     out: dict[str, tuple[str, ...]] = {}
     for ex in load_exercises().values():
         names = [ex.name.lower(), *ex.words()]
@@ -85,7 +85,12 @@ def slot_types() -> list[dict[str, Any]]:
     return [_slot_type(EXERCISE_TYPE, exercise_values()), _slot_type(LEVEL_TYPE, levels)]
 
 
-_NUMBERS = {number_words(n).replace("-", " "): n for n in range(200)}
+@cache
+def _numbers() -> dict[str, int]:
+    """Number words up to 199 ("twenty five") and their values."""
+    from timer.exercises import number_words
+
+    return {number_words(n).replace("-", " "): n for n in range(200)}
 
 
 def parse_number(text: str | None) -> int | None:
@@ -94,7 +99,7 @@ def parse_number(text: str | None) -> int | None:
     if text is None:
         return None
     cleaned = " ".join(text.lower().replace("-", " ").split())
-    return int(cleaned) if cleaned.isdigit() else _NUMBERS.get(cleaned)
+    return int(cleaned) if cleaned.isdigit() else _numbers().get(cleaned)
 
 
 def level_named(word: str | None) -> str | None:

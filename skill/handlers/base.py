@@ -37,16 +37,24 @@ class Offer:
 class Coach:
     """Everything the handlers need, built once by ``build_skill``.
 
-    The matcher is built on first use (``make_matcher(knowledge)``), so a
-    cold start that only opens the skill does not pay for it.
+    The topics (``load_knowledge()``) and the matcher
+    (``make_matcher(knowledge)``) are built on first use, so a cold start
+    that only opens the skill reads the prompts and nothing more.
     """
 
-    knowledge: Any
+    load_knowledge: Callable[[], Any]
     prompts: Any
     visits: Visits
     make_matcher: Callable[[Any], Any]
     offers: dict[str, Offer] = field(default_factory=dict)
+    _knowledge: Any = field(default=None, init=False, repr=False)
     _matcher: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def knowledge(self) -> Any:
+        if self._knowledge is None:
+            self._knowledge = self.load_knowledge()
+        return self._knowledge
 
     @property
     def matcher(self) -> Any:
@@ -59,7 +67,7 @@ class Coach:
         return as_narration(self.prompts.pick(name, **values))
 
     def examples(self, count: int = 2) -> tuple[str, ...]:
-        return tuple(self.knowledge.examples[:count])
+        return tuple(self.prompts.examples[:count])
 
 
 class IntentHandler(AbstractRequestHandler):  # type: ignore[misc]

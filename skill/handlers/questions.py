@@ -9,6 +9,7 @@ is answered and the session ends.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -118,12 +119,16 @@ class QuestionHandler(IntentHandler):
 
 
 class TopicHandler(IntentHandler):
-    """The intents generated from topics (one per common question)."""
+    """The intents generated from topics (one per common question). The
+    topics are read when the first intent request is dispatched."""
 
-    def __init__(self, coach: Coach) -> None:
-        super().__init__(coach)
-        self.by_intent = {t.intent: t for t in coach.knowledge.topics.values() if t.intent}
-        self.intents = tuple(spec.name for spec in topic_intents(coach.knowledge))
+    @cached_property
+    def by_intent(self) -> dict[str | None, Any]:
+        return {t.intent: t for t in self.coach.knowledge.topics.values() if t.intent}
+
+    @cached_property  # the class attribute of IntentHandler, computed once
+    def intents(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(spec.name for spec in topic_intents(self.coach.knowledge))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request

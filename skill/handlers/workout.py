@@ -1,192 +1,71 @@
 """Guided workouts: start, next, resume, pause, skip, back, repeat, stop.
 
 Every handler runs one action of :mod:`skill.workout_flow` through the
-:class:`Trainer`: the action reads the user's saved workout and returns the
-new state and what to say; the trainer stores the state atomically *before*
-the response is built, logs the session in the history, and renders the
-speech within the turn limit (LEGCOACH_TURN_SECONDS, default 90 s), with
-sound-library clips unless LEGCOACH_WORKOUT_SOUNDS=off.
+:class:`~skill.workout_trainer.Trainer`: the action reads the user's saved
+workout and returns the new state and what to say; the trainer stores the
+state atomically *before* the response is built, logs the session and
+renders the speech within the turn limit.
 
 While a workout is under way in a session, the session attribute
 ``workout`` is set ("active" or "paused"); the built-in intents (stop,
 cancel, repeat, help, fallback, questions) then mean workout things. "Yes"
 and "no" answer the workout's questions through the offers registered here
 (see :mod:`skill.handlers.followups`).
+
+This module stays cheap to import and its ``can_handle`` methods read only
+the request: the trainer, the flow and the timer behind them are imported
+when a workout request is handled, not when the skill starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import context
 from skill.handlers.base import Coach, IntentHandler, Offer, RequestTypeHandler
-from skill.responses import Card, Reply, render, render_ssml, silent, ssml
-from skill.workout import LEVELS, sounds_from_env, turn_seconds_from_env
-from skill.workout_flow import (
-    OFFER_NEXT,
-    OFFER_RESTART,
-    OFFER_START,
-    Ctx,
-    Outcome,
-    advance,
-    back,
-    begin_workout,
-    ended,
-    keep_place,
-    not_ready,
-    pause,
-    repeat,
-    restart,
-    resume,
-    skip,
-    stop,
-)
-from skill.workout_intents import (
-    BACK_INTENT,
-    EXERCISE_SLOT,
-    LEVEL_SLOT,
-    MINUTES_SLOT,
-    NEXT_INTENT,
-    RESUME_INTENT,
-    SKIP_INTENT,
-    START_INTENT,
-    level_named,
-    parse_number,
-)
-from skill.workout_progress import weekly_line
-from skill.workout_store import WorkoutStore
-from speech.model import Narration
-from timer.exercises import find_exercise, load_exercises
-from timer.history import WEEKLY_GOAL
+from skill.workout_intents import BACK_INTENT, NEXT_INTENT, RESUME_INTENT, SKIP_INTENT, START_INTENT
+from skill.workout_session import MARKER, OFFER_NEXT, OFFER_RESTART, OFFER_START, in_workout
 
-#: Session attribute set while a workout runs in this session.
-MARKER = "workout"
-_TRAINER = "_workout_trainer"
-
-Action = Callable[..., Outcome]
+if TYPE_CHECKING:
+    from skill.workout_trainer import Trainer
 
 
-def request_time(handler_input: HandlerInput) -> datetime:
-    """When the request was made (its timestamp), else now: the workout's clock."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+def trainer_of(coach: Coach) -> Trainer:
+    """The coach's :class:`~skill.workout_trainer.Trainer`. Its module (plans,
+    the timer's compiler, history) is imported on the first workout request."""
+    from skill.workout_trainer import Trainer
+
+    return Trainer.of(coach)
 
 
-def user_id(handler_input: HandlerInput) -> str:
-    try:
-        return str(handler_input.request_envelope.context.system.user.user_id)  # type: ignore[union-attr]
-    except AttributeError:
-        return ""
+def add_offers(coach: Coach) -> None:
+    """Register the workout's yes/no offers on ``coach``; they reach the
+    trainer only when answered."""
+    for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START):
+        coach.offers[name] = _offer(coach, name)
 
 
-def in_workout(handler_input: HandlerInput) -> bool:
-    """A workout turn was given earlier in this session."""
-    return context.get(handler_input, MARKER) is not None and not context.is_new_session(handler_input)
+def _offer(coach: Coach, name: str) -> Offer:
+    def yes(handler_input: HandlerInput) -> Response:
+        return trainer_of(coach).offers[name].yes(handler_input)
 
+    def no(handler_input: HandlerInput) -> Response:
+        return trainer_of(coach).offers[name].no(handler_input)
 
-class Trainer:
-    """Runs workout actions for the handlers of one skill (one per coach)."""
-
-    def __init__(self, coach: Coach, limit: float | None = None, sounds: bool | None = None) -> None:
-        self.coach = coach
-        self.store = WorkoutStore(coach.visits.adapter)
-        self.limit = limit if limit is not None else turn_seconds_from_env()
-        self.sounds = sounds if sounds is not None else sounds_from_env()
-
-    @classmethod
-    def of(cls, coach: Coach) -> Trainer:
-        """The coach's trainer, made (and its yes/no offers registered) on first use."""
-        trainer = getattr(coach, _TRAINER, None)
-        if trainer is None:
-            trainer = cls(coach)
-            setattr(coach, _TRAINER, trainer)
-            trainer.add_offers()
-        assert isinstance(trainer, Trainer)
-        return trainer
-
-    def add_offers(self) -> None:
-        offers = self.coach.offers
-        offers[OFFER_NEXT] = Offer(lambda hi: self.run(hi, advance), lambda hi: self.run(hi, not_ready))
-        offers[OFFER_RESTART] = Offer(lambda hi: self.run(hi, restart), lambda hi: self.run(hi, keep_place))
-        offers[OFFER_START] = Offer(lambda hi: self.run(hi, begin_workout, None, None, None),
-                                    self._declined)
-
-    def _declined(self, handler_input: HandlerInput) -> Response:
-        context.set_offer(handler_input, None)
-        return render(handler_input, Reply(self.coach.prompt("offer_declined"), self.coach.prompt("reprompt")))
-
-    def ctx(self, handler_input: HandlerInput) -> Ctx:
-        return Ctx(request_time(handler_input), self.limit, self.sounds, in_workout(handler_input),
-                   self.store.tracks_finished)
-
-    def run(self, handler_input: HandlerInput, action: Action, *args: Any) -> Response:
-        """Run ``action``, store its state, log it, and answer."""
-        ctx = self.ctx(handler_input)
-        envelope = handler_input.request_envelope
-        outcome: Outcome = self.store.update(envelope, lambda saved: action(saved, ctx, *args))
-        self.store.log(user_id(handler_input), outcome.events, ctx.now)
-        return self.respond(handler_input, outcome)
-
-    def weekly(self, handler_input: HandlerInput, outcome: Outcome) -> str:
-        count = self.store.week_count(user_id(handler_input), outcome.saved, request_time(handler_input))
-        return weekly_line(count, WEEKLY_GOAL)
-
-    def respond(self, handler_input: HandlerInput, outcome: Outcome, card: Card | None = None) -> Response:
-        """The response for ``outcome``; its speech is checked against the turn limit."""
-        speech = outcome.speech
-        if outcome.finished:
-            speech += self.weekly(handler_input, outcome)
-        context.put(handler_input, MARKER, outcome.marker)
-        context.set_offer(handler_input, outcome.offer)
-        context.put(handler_input, context.LAST, None)
-        if not speech and outcome.reprompt is None:
-            return silent(handler_input)
-        reprompt = ssml(outcome.reprompt) if outcome.reprompt is not None else None
-        return render_ssml(handler_input, ssml(speech, max_seconds=self.limit), reprompt, card)
-
-
-def slot(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
-    """(resolved value id, spoken value) of a slot; either may be None."""
-    found = get_slot(handler_input, name)
-    if found is None:
-        return None, None
-    resolved = None
-    authorities = found.resolutions.resolutions_per_authority if found.resolutions else None
-    for authority in authorities or ():
-        value = authority.values[0].value if authority.values else None
-        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and value:
-            resolved = value.id
-            break
-    return resolved, (found.value or None)
-
-
-def exercise_from(handler_input: HandlerInput, name: str = EXERCISE_SLOT) -> tuple[str | None, str | None]:
-    """(exercise id, spoken words) from a slot; the id is None if unknown."""
-    resolved, said = slot(handler_input, name)
-    if resolved in load_exercises():
-        return resolved, said
-    found = find_exercise(said) if said else None
-    return (found.id if found else None), said
-
-
-def unknown_exercise(words: str) -> str:
-    return (f"I don't know {words} yet. I can coach squats, lunges, glute bridges, wall sits, "
-            "calf raises and more. Which would you like?")
+    return Offer(yes, no)
 
 
 class _WorkoutHandler(IntentHandler):
     def __init__(self, coach: Coach) -> None:
         super().__init__(coach)
-        self.trainer = Trainer.of(coach)
+        add_offers(coach)
+
+    @property
+    def trainer(self) -> Trainer:
+        return trainer_of(self.coach)
 
 
 class StartWorkoutHandler(_WorkoutHandler):
@@ -196,31 +75,7 @@ class StartWorkoutHandler(_WorkoutHandler):
     intents = (START_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        level_id, level_said = slot(handler_input, LEVEL_SLOT)
-        exercise, exercise_said = exercise_from(handler_input)
-        level = level_id if level_id in LEVELS else level_named(level_said)
-        if level_said and level is None:
-            found = find_exercise(level_said)  # "start a squats workout"
-            if found is None:
-                return self.ask_again(handler_input, "I have beginner, intermediate and advanced "
-                                      "workouts. Which level would you like?")
-            exercise = exercise or found.id
-        if exercise_said and exercise is None:
-            return self.ask_again(handler_input, unknown_exercise(exercise_said))
-        minutes_said = slot(handler_input, MINUTES_SLOT)[1]
-        minutes = parse_number(minutes_said)
-        if minutes_said and (minutes is None or not 2 <= minutes <= 60):
-            return self.ask_again(handler_input, "I can make workouts from two to sixty minutes "
-                                  "long. How many minutes would you like?")
-        before = Narration()
-        if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
-            before = self.coach.prompt("disclaimer")
-        return self.trainer.run(handler_input, begin_workout, level, minutes, exercise, before)
-
-    def ask_again(self, handler_input: HandlerInput, text: str) -> Response:
-        context.set_offer(handler_input, None)
-        said = Narration.of(text)
-        return render(handler_input, Reply(said, said))
+        return self.trainer.start(handler_input)
 
 
 class WorkoutNextHandler(_WorkoutHandler):
@@ -229,6 +84,8 @@ class WorkoutNextHandler(_WorkoutHandler):
     intents = (NEXT_INTENT, "AMAZON.NextIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import advance
+
         return self.trainer.run(handler_input, advance)
 
 
@@ -242,6 +99,8 @@ class WorkoutMoreHandler(_WorkoutHandler):
                 and context.pending_offer(handler_input) == OFFER_NEXT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import advance
+
         return self.trainer.run(handler_input, advance)
 
 
@@ -251,6 +110,8 @@ class WorkoutResumeHandler(_WorkoutHandler):
     intents = (RESUME_INTENT, "AMAZON.ResumeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import resume
+
         return self.trainer.run(handler_input, resume)
 
 
@@ -258,6 +119,8 @@ class WorkoutPauseHandler(_WorkoutHandler):
     intents = ("AMAZON.PauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import pause
+
         return self.trainer.run(handler_input, pause)
 
 
@@ -265,6 +128,8 @@ class WorkoutSkipHandler(_WorkoutHandler):
     intents = (SKIP_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import skip
+
         return self.trainer.run(handler_input, skip)
 
 
@@ -272,6 +137,8 @@ class WorkoutBackHandler(_WorkoutHandler):
     intents = (BACK_INTENT, "AMAZON.PreviousIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import back
+
         return self.trainer.run(handler_input, back)
 
 
@@ -288,6 +155,8 @@ class WorkoutRepeatHandler(_InWorkout):
     intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import repeat
+
         return self.trainer.run(handler_input, repeat)
 
 
@@ -297,6 +166,8 @@ class WorkoutStopHandler(_InWorkout):
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import stop
+
         return self.trainer.run(handler_input, stop)
 
 
@@ -305,13 +176,11 @@ class WorkoutSessionEndedHandler(RequestTypeHandler):
 
     request_types = ("SessionEndedRequest",)
 
-    def __init__(self, coach: Coach) -> None:
-        super().__init__(coach)
-        self.trainer = Trainer.of(coach)
-
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return super().can_handle(handler_input) and context.get(handler_input, MARKER) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.trainer.run(handler_input, ended)
+        from skill.workout_flow import ended
+
+        return trainer_of(self.coach).run(handler_input, ended)
 

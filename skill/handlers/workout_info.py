@@ -8,6 +8,9 @@ ready to carry on ("Ready for lunges, set two of three?"), so "next" or
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
 from ask_sdk_model import IntentRequest, Response
@@ -16,31 +19,15 @@ from skill import context
 from skill.handlers.base import Coach
 from skill.handlers.launch import welcome
 from skill.handlers.questions import Answer, answer_text, answer_topic, deliver
-from skill.handlers.workout import (
-    MARKER,
-    Trainer,
-    _InWorkout,
-    _WorkoutHandler,
-    exercise_from,
-    in_workout,
-    request_time,
-    user_id,
-)
+from skill.handlers.workout import _InWorkout, _WorkoutHandler
 from skill.interaction import QUERY_SLOT, QUESTION_INTENT, topic_intents
 from skill.responses import Reply, prefixed, render
-from skill.workout_flow import (
-    OFFER_START,
-    aside,
-    current_exercise,
-    form_text,
-    leave,
-    tell,
-)
 from skill.workout_intents import FORM_INTENT, SETS_LEFT_INTENT, WEEKLY_INTENT, WHATS_NEXT_INTENT
-from skill.workout_progress import weekly_line
+from skill.workout_session import MARKER, OFFER_START, in_workout, request_time, user_id
 from speech.model import Narration
-from timer.exercises import get_exercise
-from timer.history import WEEKLY_GOAL
+
+if TYPE_CHECKING:
+    from skill.workout_trainer import Trainer
 
 WORKOUT_HELP = (
     "You're in a guided workout. Say next when you're ready for the next set, repeat to hear "
@@ -56,6 +43,8 @@ class WorkoutSetsLeftHandler(_WorkoutHandler):
     intents = (SETS_LEFT_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import tell
+
         return self.trainer.run(handler_input, tell, "sets_left")
 
 
@@ -63,11 +52,15 @@ class WorkoutWhatsNextHandler(_WorkoutHandler):
     intents = (WHATS_NEXT_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import tell
+
         return self.trainer.run(handler_input, tell, "whats_next")
 
 
 def answer_aside(trainer: Trainer, handler_input: HandlerInput, answer: Answer) -> Response:
     """A question's answer during a workout, followed by the way back to it."""
+    from skill.workout_flow import aside
+
     reply = answer.reply
     if answer.topic_id is not None:
         context.set_topic(handler_input, answer.topic_id, "answer")
@@ -95,6 +88,10 @@ class WorkoutFormHandler(_WorkoutHandler):
     intents = (FORM_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import aside, current_exercise, form_text
+        from skill.workout_trainer import exercise_from
+        from timer.exercises import get_exercise
+
         exercise, said = exercise_from(handler_input)
         if said and exercise is None:  # not an exercise after all: a question
             answer = answer_words(self.coach, handler_input, f"how do i do {said}")
@@ -123,6 +120,10 @@ class WeeklyProgressHandler(_WorkoutHandler):
     intents = (WEEKLY_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import aside
+        from skill.workout_progress import weekly_line
+        from timer.history import WEEKLY_GOAL
+
         trainer = self.trainer
         saved = trainer.store.load(handler_input.request_envelope)
         now = request_time(handler_input)
@@ -141,6 +142,8 @@ class WorkoutHelpHandler(_InWorkout):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import aside
+
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_HELP))
 
 
@@ -148,16 +151,21 @@ class WorkoutFallbackHandler(_InWorkout):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import aside
+
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_FALLBACK))
 
 
 class WorkoutQuestionHandler(_InWorkout):
     """A question asked mid-workout: answered, then back to the workout."""
 
-    def __init__(self, coach: Coach) -> None:
-        super().__init__(coach)
-        self.by_intent = {t.intent: t for t in coach.knowledge.topics.values() if t.intent}
-        self.intents = (QUESTION_INTENT, *(spec.name for spec in topic_intents(coach.knowledge)))
+    @cached_property
+    def by_intent(self) -> dict[str | None, Any]:
+        return {t.intent: t for t in self.coach.knowledge.topics.values() if t.intent}
+
+    @cached_property  # the class attribute of IntentHandler, computed once
+    def intents(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (QUESTION_INTENT, *(spec.name for spec in topic_intents(self.coach.knowledge)))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
@@ -178,6 +186,8 @@ class WorkoutHomeHandler(_InWorkout):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.workout_flow import leave
+
         trainer = self.trainer
         ctx = trainer.ctx(handler_input)
         outcome = trainer.store.update(handler_input.request_envelope, lambda saved: leave(saved, ctx))

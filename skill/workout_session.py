@@ -1,0 +1,44 @@
+"""What a guided workout keeps in the Alexa session, and what it reads from
+the request: cheap to import (no plans, no timer), so the handlers can ask
+"is a workout under way?" without loading the workout machinery.
+
+- session attribute ``workout`` (:data:`MARKER`): "active" or "paused" while
+  a workout runs in this session;
+- offers (session attribute ``offer``) a workout makes: what "yes" and "no"
+  mean next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill import context
+
+#: Session attribute set while a workout runs in this session.
+MARKER = "workout"
+
+OFFER_NEXT = "workout_next"        # "Ready for lunges?"
+OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
+OFFER_START = "workout"            # a topic's "Shall we start a workout?"
+
+
+def in_workout(handler_input: HandlerInput) -> bool:
+    """A workout turn was given earlier in this session."""
+    return context.get(handler_input, MARKER) is not None and not context.is_new_session(handler_input)
+
+
+def request_time(handler_input: HandlerInput) -> datetime:
+    """When the request was made (its timestamp), else now: the workout's clock."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def user_id(handler_input: HandlerInput) -> str:
+    try:
+        return str(handler_input.request_envelope.context.system.user.user_id)  # type: ignore[union-attr]
+    except AttributeError:
+        return ""
