@@ -37,7 +37,7 @@ from skill.handlers.followups import (
 )
 from skill.handlers.launch import LaunchHandler, NavigateHomeHandler
 from skill.handlers.questions import QuestionHandler, TopicHandler
-from skill.handlers.reminders import REMINDER_HANDLERS
+from skill.handlers.deferred import deferred
 
 # -- guided workouts (skill/handlers/workout*.py) --
 from skill.handlers.workout import (
@@ -73,6 +73,12 @@ WORKOUT_HANDLERS = (
     WorkoutFallbackHandler, WorkoutQuestionHandler, WorkoutHomeHandler,
 )
 # -- end guided workouts --
+
+#: Reminders load on first use: they pull in the Alexa API client.
+REMINDER_HANDLERS = (
+    deferred("skill.handlers.reminders:SetWorkoutRemindersHandler", "SetWorkoutRemindersIntent"),
+    deferred("skill.handlers.reminders:CancelRemindersHandler", "CancelRemindersIntent"),
+)
 
 HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
 
