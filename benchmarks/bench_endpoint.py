@@ -2,10 +2,11 @@
 
 Two servers run in their own processes on 127.0.0.1, both under the same
 HTTP server, HTTP/1.1 keep-alive: ``--server werkzeug`` (its threaded dev
-server) or ``--server gunicorn`` (the production settings of
-infra/gunicorn.conf.py: gthread workers and threads, JSON access log, worker
-recycling after max_requests; only the address differs, and the logs go to
-a file), or ``gunicorn-preload`` (the same plus ``preload_app``):
+server; it answers ``Connection: close`` to every request, so each request
+comes on a new connection and is served by a new thread) or ``--server
+gunicorn`` (the production settings of infra/gunicorn.conf.py: gthread
+workers and threads, JSON access log, worker recycling after max_requests;
+only the address differs, and the logs go to a file), or ``gunicorn-preload`` (the same plus ``preload_app``):
 
 - skill: ``create_app`` with verification ON (a local CA chain from
   tests/certs.py, injected as trusted root and served from memory, so the
@@ -478,7 +479,8 @@ def report(ctx: Any, args: Any, chain: Any, skill: Server, bare: Server) -> None
     for server in (skill, bare):  # warm up: every worker fetches and caches the chain
         run_load(ctx, server, requests, args.threads, 1.0, 800)
     print(f"endpoint benchmark: {args.threads} client threads, {args.seconds:g} s phases, "
-          f"{args.server} servers, HTTP/1.1 keep-alive")
+          f"{args.server} servers, HTTP/1.1 keep-alive"
+          f"{' (werkzeug closes every connection)' if args.server == 'werkzeug' else ''}")
     load1, load5, _ = os.getloadavg()
     print(f"  machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min)")
     print(" signed QuestionIntent turns:")
@@ -508,12 +510,12 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     (no HTTP, no Flask): where a turn's server-side time goes."""
     import logging
 
-    from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
 
     import certs
     from skill.app import envelope_problem
     from skill.persistence import SQLiteAdapter
+    from skill.serialize import EnvelopeSerializer
     from skill.skill import build_skill
     from skill.verify import RequestVerifier
 
@@ -521,23 +523,22 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     verifier = RequestVerifier(certs.SKILL_ID, trusted_roots=[chain.root],
                                fetch=lambda url: chain.pem_chain_bytes)
     adapter = SQLiteAdapter(Path(os.environ["LEGCOACH_HOME"], "breakdown.db"))
-    skill, serializer = build_skill(adapter, warm=True), DefaultSerializer()
+    skill, serializer = build_skill(adapter, warm=True), EnvelopeSerializer()
     start_workouts_in(skill, chain)
     stages: dict[str, dict[str, list[float]]] = {}
     for body, headers in requests * 2:  # the first pass warms up
         t0 = time.perf_counter()
-        verifier.verify(headers, body)
+        value = verifier.verify(headers, body)  # parses the body, once
         t1 = time.perf_counter()
-        text = body.decode()
-        envelope_problem(json.loads(text))
-        envelope = serializer.deserialize(text, RequestEnvelope)
+        envelope_problem(value)
+        envelope = serializer.deserialize_value(value, RequestEnvelope)
         t2 = time.perf_counter()
         result = skill.invoke(request_envelope=envelope, context=None)
         t3 = time.perf_counter()
         json.dumps(serializer.serialize(result), separators=(",", ":"))
         t4 = time.perf_counter()
         turn = stages.setdefault(headers[TURN_HEADER], {})
-        for name, seconds in (("verify", t1 - t0), ("parse+SDK deserialise", t2 - t1),
+        for name, seconds in (("verify+parse", t1 - t0), ("SDK deserialise", t2 - t1),
                               ("handler (store, SSML)", t3 - t2), ("serialise", t4 - t3),
                               ("total", t4 - t0)):
             turn.setdefault(name, []).append(seconds)

@@ -25,16 +25,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from skill.serialize import EnvelopeSerializer
 from skill.verify import RequestVerifier, VerificationError
 
 SKILL_ID_ENV = "LEGCOACH_SKILL_ID"
 MAX_BODY = 128 * 1024
 JSON_TYPE = "application/json;charset=UTF-8"
+SIGNATURE_HEADERS = ("SignatureCertChainUrl", "Signature-256")
 
 log = logging.getLogger("skill.app")
 
@@ -64,6 +65,11 @@ def envelope_problem(value: Any) -> str | None:
     if "session" in value and not isinstance(value["session"], dict):
         return "request envelope session is not an object"
     return None
+
+
+def _signature_headers(headers: Any) -> dict[str, str]:
+    """The two headers the verifier reads (Flask's header lookup ignores case)."""
+    return {name: headers.get(name, "") for name in SIGNATURE_HEADERS}
 
 
 def _settings(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -102,25 +108,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"]}, warm=settings["WARM"])
     verifier = _verifier(settings)
-    serializer = DefaultSerializer()
+    serializer = EnvelopeSerializer()
 
     @app.post("/alexa")
     def alexa() -> Response:
         body = request.get_data(cache=False)
         if verifier is not None:
-            try:
-                verifier.verify(request.headers, body)
+            try:  # the verifier parses the body once, for everyone
+                value = verifier.verify(_signature_headers(request.headers), body)
             except VerificationError as exc:
                 return reject(400, f"request verification failed: {exc.reason}")
-        try:
-            text = body.decode("utf-8")
-            problem = envelope_problem(json.loads(text))
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
-            return reject(400, "request body is not JSON")
+        else:
+            try:
+                value = json.loads(body.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
+                return reject(400, "request body is not JSON")
+        problem = envelope_problem(value)
         if problem:
             return reject(400, problem)
         try:
-            envelope = serializer.deserialize(text, RequestEnvelope)
+            envelope = serializer.deserialize_value(value, RequestEnvelope)
         except SerializationException as exc:
             return reject(400, f"request envelope is malformed: {exc}")
         result = skill.invoke(request_envelope=envelope, context=None)

@@ -128,22 +128,29 @@ def _warn_reset(key: str, what: str) -> None:
 
 
 class SQLiteAdapter(AttributeStore):
-    """Attributes as JSON in one SQLite file (WAL, one connection per thread).
+    """Attributes as JSON in one SQLite file (WAL, a small pool of connections).
 
-    Connections are kept open per thread (and per process, so a forked
-    worker never shares its parent's): opening a connection and closing it
-    again checkpoints the WAL each time, which costs milliseconds per
-    request. ``synchronous=NORMAL`` in WAL mode keeps every committed write
-    through a crash or kill of the process; only a power loss can drop the
-    last commits, and the database stays consistent either way.
+    Connections are kept open and reused by whichever thread needs one next
+    (one thread at a time each): opening a connection costs a tenth of a
+    millisecond, and closing the last one checkpoints the WAL, which costs
+    milliseconds, so a server that starts a thread per request (werkzeug's)
+    must not tie them to threads. A forked worker never uses its parent's.
+    ``synchronous=NORMAL`` in WAL mode keeps every committed write through a
+    crash or kill of the process; only a power loss can drop the last
+    commits, and the database stays consistent either way.
     """
+
+    #: Idle connections kept open; more are opened when more threads need one.
+    POOL_SIZE = 8
 
     def __init__(self, path: Path | str, *, timeout: float = 5.0,
                  keygen: Callable[[RequestEnvelope], str] = user_key) -> None:
         self.path = Path(path)
         self.timeout = timeout
         self.keygen = keygen
-        self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -155,28 +162,40 @@ class SQLiteAdapter(AttributeStore):
         except sqlite3.Error as e:
             raise PersistenceException(f"cannot open {self.path}: {e}") from e
 
-    def _open(self) -> sqlite3.Connection:
-        local = self._local
-        conn: sqlite3.Connection | None = getattr(local, "conn", None)
-        if conn is None or getattr(local, "pid", None) != os.getpid():
-            try:
-                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-                conn.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.Error as e:
-                raise PersistenceException(f"cannot open {self.path}: {e}") from e
-            local.conn, local.pid = conn, os.getpid()
+    def _take(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's connections are not ours
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as e:
+            raise PersistenceException(f"cannot open {self.path}: {e}") from e
         return conn
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if not conn.in_transaction and self._pid == os.getpid() and len(self._idle) < self.POOL_SIZE:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        conn = self._open()
+        conn = self._take()
         try:
             yield conn
         except sqlite3.Error as e:
             # Drop a connection that failed: the next call opens a fresh one.
-            self._local.conn = None
             conn.close()
             raise PersistenceException(f"SQLite store {self.path} failed: {e}") from e
+        except BaseException:
+            self._give_back(conn)
+            raise
+        self._give_back(conn)
 
     def _read(self, conn: sqlite3.Connection, key: str) -> Attributes:
         row = conn.execute("SELECT attributes FROM attributes WHERE id = ?", (key,)).fetchone()

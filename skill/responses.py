@@ -8,6 +8,7 @@ keeps the session open always has one, so there are no dead ends.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -21,6 +22,8 @@ from speech.ssml import ensure_ssml_ok, to_ssml
 #: Alexa's limit for a card's title plus content.
 MAX_CARD_CHARS = 8000
 CARD_TITLE = "Leg Coach"
+#: Distinct checked narrations kept (a few MB at most).
+SSML_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,18 @@ def prefixed(before: Narration, reply: Reply) -> Reply:
 
 
 def ssml(narration: Narration, *, max_seconds: float | None = None) -> str:
-    """SSML for ``narration``; raises speech.ssml.SSMLLimitError past Alexa's limits."""
+    """SSML for ``narration``; raises speech.ssml.SSMLLimitError past Alexa's limits.
+
+    Narrations are values and rendering is a pure function of them, so each
+    distinct (narration, limit) is rendered and checked once, then answered
+    from a bounded cache: workout turns and answers repeat word for word.
+    A narration that fails the check is never cached and fails every time.
+    """
+    return _checked_ssml(narration, max_seconds)
+
+
+@functools.lru_cache(maxsize=SSML_CACHE_SIZE)
+def _checked_ssml(narration: Narration, max_seconds: float | None) -> str:
     text = to_ssml(narration)
     ensure_ssml_ok(text, max_seconds=max_seconds)
     return text

@@ -205,15 +205,16 @@ class RequestVerifier:
         self._cache: OrderedDict[str, _Trusted] = OrderedDict()
         self._lock = threading.Lock()
 
-    def verify(self, headers: Headers, body: bytes) -> None:
-        """Return if the request is genuine, else log and raise VerificationError."""
+    def verify(self, headers: Headers, body: bytes) -> dict[str, Any]:
+        """The envelope (the body parsed as a JSON object, UTF-8) if the request
+        is genuine, else log and raise VerificationError."""
         try:
-            self._verify(headers, body)
+            return self._verify(headers, body)
         except VerificationError as exc:
             log.warning("request rejected: %s", exc.reason)
             raise
 
-    def _verify(self, headers: Headers, body: bytes) -> None:
+    def _verify(self, headers: Headers, body: bytes) -> dict[str, Any]:
         lowered = {name.lower(): value for name, value in headers.items()}
         url = lowered.get("signaturecertchainurl", "").strip()
         if not url:
@@ -227,6 +228,7 @@ class RequestVerifier:
         envelope = _parse_envelope(body)
         self._check_timestamp(envelope, now)
         self._check_skill_id(envelope)
+        return envelope
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -337,7 +339,7 @@ def _check_signature(key: rsa.RSAPublicKey, signature: str, body: bytes) -> None
 
 def _parse_envelope(body: bytes) -> dict[str, Any]:
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise VerificationError("request body is not JSON") from None
     if not isinstance(envelope, dict):
