@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,10 +15,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 import certs
 import envelopes as E
+from servers import serving
 from skill.app import MAX_BODY, create_app
 from skill.persistence import SQLiteAdapter
 
@@ -220,14 +219,8 @@ def test_wrong_method_gets_json_error(client: FlaskClient) -> None:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base.removeprefix("http://")
 
 
 def test_a_real_server_on_loopback_serves_signed_requests(live_server: str, chain: certs.Chain) -> None:

@@ -2,55 +2,33 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+from servers import serving
+from virtual_alexa import drive as drive_script
+from virtual_alexa import needs_virtual_alexa
 
 from skill.app import create_app
-from skill.interaction import default_model_dir
 from skill.persistence import SQLiteAdapter
 from speech.ssml import check_ssml
 from timer.history import History
 
-E2E = Path(__file__).parent / "e2e"
-DRIVER = E2E / "workout.js"
-NODE = shutil.which("node")
-
-pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed (needed for virtual-alexa)"),
-    pytest.mark.skipif(not (E2E / "node_modules" / "virtual-alexa").is_dir(),
-                       reason="virtual-alexa missing: run npm install --prefix tests/e2e"),
-]
+pytestmark = needs_virtual_alexa
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     # virtual-alexa cannot sign requests: this server runs with verification off.
     app = create_app({"VERIFY": False, "ADAPTER": SQLiteAdapter(tmp_path / "e2e.db")})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}/alexa", tmp_path / "history.db"
-    finally:
-        http.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield f"{base}/alexa", tmp_path / "history.db"
 
 
 def drive(url: str, *utterances: str) -> dict[str, Any]:
-    model = default_model_dir() / "en-US.json"
-    result = subprocess.run([str(NODE), str(DRIVER), url, str(model), *utterances],
-                            capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    value: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return value
+    return drive_script("workout.js", url, *utterances)
 
 
 def test_virtual_alexa_runs_just_squats_pauses_stops_and_resumes(server: tuple[str, Path]) -> None:

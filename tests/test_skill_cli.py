@@ -7,13 +7,12 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+from servers import serving
 
 from skill import cli, launcher
 from skill.app import create_app
@@ -176,12 +175,8 @@ def test_chat_sends_session_ended_at_end_of_input(nlu: LocalNLU) -> None:
 @pytest.fixture
 def dev_server(tmp_path: Path) -> Iterator[str]:
     app = create_app({"VERIFY": False, "ADAPTER": SQLiteAdapter(tmp_path / "dev.db")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/alexa"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base:
+        yield f"{base}/alexa"
 
 
 def test_chat_over_http_talks_to_a_dev_server(dev_server: str) -> None:
@@ -195,15 +190,8 @@ def test_chat_against_a_verifying_server_says_why_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app = create_app({"ADAPTER": SQLiteAdapter(tmp_path / "v.db")})  # verification on
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/alexa"
-        assert cli.main(["chat", "--url", url, "--mute"]) == 1
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        assert cli.main(["chat", "--url", f"{base}/alexa", "--mute"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "HTTP 400" in err and "verification" in err
 
