@@ -15,6 +15,7 @@ envelopes and on Alexa's timestamp formats.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -23,12 +24,14 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 
 # DefaultSerializer's private (name-mangled) methods that this class builds on
-# or overrides; tests/test_serialize.py pins their behaviour.
-_sdk_walk = getattr(DefaultSerializer, "_DefaultSerializer__deserialize")
-_sdk_load_class = getattr(DefaultSerializer, "_DefaultSerializer__load_class_from_name")
-_sdk_datetime = getattr(DefaultSerializer, "_DefaultSerializer__deserialize_datetime")
-_sdk_model = getattr(DefaultSerializer, "_DefaultSerializer__deserialize_model")
-_sdk_subclass = getattr(DefaultSerializer, "_DefaultSerializer__get_obj_by_discriminator")
+# or overrides; tests/test_serialize.py pins their behaviour. Should a later
+# SDK rename them, the overrides are simply never called and
+# deserialize_value falls back to the public JSON-text path.
+_sdk_walk: Any = getattr(DefaultSerializer, "_DefaultSerializer__deserialize", None)
+_sdk_load_class: Any = getattr(DefaultSerializer, "_DefaultSerializer__load_class_from_name", None)
+_sdk_datetime: Any = getattr(DefaultSerializer, "_DefaultSerializer__deserialize_datetime", None)
+_sdk_model: Any = getattr(DefaultSerializer, "_DefaultSerializer__deserialize_model", None)
+_sdk_subclass: Any = getattr(DefaultSerializer, "_DefaultSerializer__get_obj_by_discriminator", None)
 
 #: A model class's fields: payload key -> (attribute name, declared type).
 Fields = dict[str, tuple[str, Any]]
@@ -47,6 +50,8 @@ class EnvelopeSerializer(DefaultSerializer):  # type: ignore[misc]
         JSON round trip. Raises the SDK's SerializationException alike."""
         if value is None:
             return None
+        if _sdk_walk is None:
+            return self.deserialize(json.dumps(value), obj_type)
         # The SDK keeps its model walk private (name-mangled); the public
         # deserialize() is json.loads followed by exactly this call.
         return _sdk_walk(self, value, obj_type)
