@@ -7,7 +7,8 @@ The zip holds what the function needs and nothing else:
 
 - ask-sdk-core and its dependencies, as wheels for the Lambda runtime
   (CPython 3.13, manylinux x86_64), pinned to the versions installed here so
-  the tested code is the shipped code;
+  the tested code is the shipped code, and tzdata (time zones for reminders
+  and weekly counts: the runtime image has no zoneinfo database);
 - ask-sdk-dynamodb-persistence-adapter without its dependencies: boto3 and
   botocore come with the Lambda runtime;
 - our packages speech/, timer/ and skill/ with their data files, without
@@ -40,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "dist" / "leg-coach-lambda.zip"
 PACKAGES = ("speech", "timer", "skill")
-WITH_DEPENDENCIES = ("ask-sdk-core",)
+# tzdata: the Lambda runtime image has no /usr/share/zoneinfo for zoneinfo.
+WITH_DEPENDENCIES = ("ask-sdk-core", "tzdata")
 WITHOUT_DEPENDENCIES = ("ask-sdk-dynamodb-persistence-adapter",)
 # In the Lambda Python runtime already; never shipped.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
