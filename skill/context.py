@@ -120,10 +120,18 @@ class Visits:
 
     def first_visit(self, handler_input: HandlerInput) -> bool:
         """True exactly once per user; marks the user as seen."""
+        return self.visit(handler_input)[0]
+
+    def visit(self, handler_input: HandlerInput) -> tuple[bool, dict[str, Any]]:
+        """(first visit?, the user's stored attributes), in one read for a
+        returning user; marks a new user as seen."""
         envelope = handler_input.request_envelope
         stored = dict(self.adapter.get_attributes(envelope) or {})
         if stored.get(SEEN):
-            return False
+            return False, stored
+        return self._mark_seen(envelope, stored), stored
+
+    def _mark_seen(self, envelope: Any, stored: dict[str, Any]) -> bool:
         update: Callable[..., Any] | None = getattr(self.adapter, "update_attributes", None)
         if update is None:
             self.adapter.save_attributes(envelope, {**stored, SEEN: True})

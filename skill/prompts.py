@@ -30,6 +30,7 @@ class Prompts:
 
     welcome: str
     welcome_back: str
+    welcome_back_workout: str
     disclaimer: str
     help: str
     reprompt: str

@@ -11,6 +11,7 @@ the request: cheap to import (no plans, no timer), so the handlers can ask
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -22,6 +23,12 @@ MARKER = "workout"
 OFFER_NEXT = "workout_next"        # "Ready for lunges?"
 OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
 OFFER_START = "workout"            # a topic's "Shall we start a workout?"
+
+
+def unfinished_workout(attributes: dict[str, Any]) -> bool:
+    """The stored attributes hold a workout that was started and not finished."""
+    progress = attributes.get(MARKER)
+    return isinstance(progress, dict) and progress.get("status") in ("active", "paused", "stopped")
 
 
 def in_workout(handler_input: HandlerInput) -> bool:

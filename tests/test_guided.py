@@ -234,6 +234,29 @@ def test_stop_in_the_middle_of_a_set_then_resume_next_session_redoes_that_set(de
     until_set(device, resumed, "Squats. Set 2 of 2.")
 
 
+def test_opening_the_skill_after_a_stop_mentions_the_unfinished_workout(device: Device) -> None:
+    device.start()
+    device.next_until("Ready for squats, set two of two?")
+    assert device.say("AMAZON.StopIntent").ended
+    device.later(days=1)
+    opened = device.send(envelope({"type": "LaunchRequest"}, user_id=device.user_id, timestamp=device.now))
+    assert "You have a workout in progress: say resume my workout" in opened.text
+    assert not opened.ended
+
+
+def test_opening_the_skill_after_a_finished_workout_is_a_plain_welcome(device: Device) -> None:
+    device.start(exercise="squats")
+    for _ in range(40):
+        turn = device.say("AMAZON.NextIntent")
+        if "Workout complete" in turn.text:
+            break
+    else:
+        raise AssertionError("the workout never finished")
+    device.later(days=1)
+    opened = device.send(envelope({"type": "LaunchRequest"}, user_id=device.user_id, timestamp=device.now))
+    assert "in progress" not in opened.text and not opened.ended
+
+
 def test_stop_after_hearing_a_set_resumes_at_the_next_one(device: Device) -> None:
     device.start()
     device.next_until("Ready for lunges, set one of two?")  # squats set 2 and its rest heard

@@ -12,6 +12,7 @@ from ask_sdk_model import Response
 from skill import context
 from skill.handlers.base import Coach, IntentHandler, RequestTypeHandler
 from skill.responses import Reply, prefixed, render
+from skill.workout_session import unfinished_workout
 
 
 def welcome(coach: Coach, name: str = "welcome") -> Reply:
@@ -24,8 +25,11 @@ class LaunchHandler(RequestTypeHandler):
     request_types = ("LaunchRequest",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.coach.visits.first_visit(handler_input):
+        first, stored = self.coach.visits.visit(handler_input)
+        if first:
             reply = prefixed(self.coach.prompt("disclaimer"), welcome(self.coach))
+        elif unfinished_workout(stored):
+            reply = welcome(self.coach, "welcome_back_workout")
         else:
             reply = welcome(self.coach, "welcome_back")
         return render(handler_input, reply)
