@@ -122,9 +122,9 @@ class Knowledge:
     def examples(self) -> tuple[str, ...]:
         return self.prompts.examples
 
-    def spoken_sources(self, topic_id: str) -> str:
-        """The topic's sources as said aloud: "A, B and C"."""
-        names = [s.spoken for s in self[topic_id].sources]
+    def spoken_sources(self, topic_id: str, limit: int | None = None) -> str:
+        """The topic's sources as said aloud: "A, B and C" (the first ``limit``)."""
+        names = [s.spoken or s.citation for s in self[topic_id].sources[:limit]]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

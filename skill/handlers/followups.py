@@ -53,11 +53,6 @@ def tell_more(coach: Coach, handler_input: HandlerInput) -> Response:
     return render(handler_input, Reply(speech + offer, offer, topic_card(topic, topic.more)))
 
 
-def spoken_sources(topic: Any) -> str:
-    names = [s.spoken or s.citation for s in topic.sources[:SPOKEN_SOURCES]]
-    return " and ".join(names)
-
-
 def tell_source(coach: Coach, handler_input: HandlerInput) -> Response:
     topic = current_topic(coach, handler_input)
     if topic is None:
@@ -67,7 +62,7 @@ def tell_source(coach: Coach, handler_input: HandlerInput) -> Response:
     context.set_offer(handler_input, OFFER_ANOTHER)
     if not topic.sources:
         return render(handler_input, Reply(coach.prompt("no_source") + offer, offer))
-    said = coach.prompt("source", sources=spoken_sources(topic))
+    said = coach.prompt("source", sources=coach.knowledge.spoken_sources(topic.id, SPOKEN_SOURCES))
     speech = Narration.of(said, coach.prompt("card_sent"), offer)
     lines = [f"Source: {s.citation}" + (f" {s.url}" if s.url else "") for s in topic.sources]
     card = Card(f"Sources: {topic.title}", "\n".join(lines))
