@@ -19,8 +19,7 @@ other features keep their own keys beside it, written with the adapter's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -77,8 +76,7 @@ def set_offer(handler_input: HandlerInput, offer: str | None) -> None:
     put(handler_input, OFFER, offer)
 
 
-@dataclass(frozen=True)
-class Remembered:
+class Remembered(NamedTuple):
     """The last open response, as sent (SSML)."""
 
     speech: str

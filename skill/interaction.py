@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The names handlers use live in skill.names (re-exported here).
+from skill.names import MORE_INTENT as MORE_INTENT
+from skill.names import QUERY_SLOT as QUERY_SLOT
+from skill.names import QUESTION_INTENT as QUESTION_INTENT
+from skill.names import SOURCE_INTENT as SOURCE_INTENT
+
 INVOCATION_NAME = "leg coach"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
-QUERY_SLOT = "query"
-QUESTION_INTENT = "QuestionIntent"
-MORE_INTENT = "MoreIntent"
-SOURCE_INTENT = "SourceIntent"
 
 BUILTIN_INTENTS = (
     "AMAZON.CancelIntent",

@@ -1,6 +1,6 @@
 """What Leg Coach knows: topics, their sources, and the prompts around them.
 
-The content lives in ``skill/data/topics.toml`` and ``skill/data/prompts.toml``
+The content lives in ``skill/data/topics.toml`` and ``skill/data/prompts.json``
 inside the package. :func:`load_knowledge` reads both once (cached), checks
 them and returns frozen values; any problem raises :class:`KnowledgeError`
 naming the file, the topic and the field. The prompts alone come from
@@ -116,7 +116,7 @@ class Knowledge:
 
     @property
     def out_of_scope(self) -> str:
-        return self.prompts.out_of_scope
+        return self.prompts["out_of_scope"]
 
     @property
     def examples(self) -> tuple[str, ...]:

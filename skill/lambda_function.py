@@ -8,20 +8,20 @@ Lambda trigger checks the skill id; ``LEGCOACH_SKILL_ID`` adds a check here.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
+
+from skill.serialize import EnvelopeSerializer
 
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
 
 _skill: CustomSkill | None = None
 _lock = threading.Lock()
-_serializer = DefaultSerializer()
+_serializer = EnvelopeSerializer()
 
 
 def get_skill() -> CustomSkill:
@@ -38,7 +38,7 @@ def get_skill() -> CustomSkill:
 
 def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Run ``skill`` on one request envelope (a JSON value); the response as JSON value."""
-    envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
+    envelope = _serializer.deserialize_value(event, RequestEnvelope)
     result = skill.invoke(request_envelope=envelope, context=context)
     serialized = _serializer.serialize(result)
     assert isinstance(serialized, dict)

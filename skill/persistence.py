@@ -152,22 +152,18 @@ class SQLiteAdapter(AttributeStore):
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The connection that sets the file up is the pool's first: closing
+        # it would checkpoint the WAL for nothing.
+        conn = self._open()
         try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-            finally:
-                conn.close()
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
         except sqlite3.Error as e:
+            conn.close()
             raise PersistenceException(f"cannot open {self.path}: {e}") from e
+        self._idle.append(conn)
 
-    def _take(self) -> sqlite3.Connection:
-        with self._lock:
-            if self._pid != os.getpid():  # forked: the parent's connections are not ours
-                self._idle, self._pid = [], os.getpid()
-            if self._idle:
-                return self._idle.pop()
+    def _open(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                    check_same_thread=False)
@@ -175,6 +171,14 @@ class SQLiteAdapter(AttributeStore):
         except sqlite3.Error as e:
             raise PersistenceException(f"cannot open {self.path}: {e}") from e
         return conn
+
+    def _take(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's connections are not ours
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return self._open()
 
     def _give_back(self, conn: sqlite3.Connection) -> None:
         with self._lock:

@@ -1,7 +1,20 @@
-"""Everything said around the answers: ``skill/data/prompts.toml``.
+"""Everything said around the answers: ``skill/data/prompts.json``.
 
 Separate from the topics (:mod:`skill.knowledge`) so that opening the skill,
-which needs only a welcome, reads this small file and not the topics.
+which needs only a welcome, reads this small file and not the topics. It is
+JSON, unlike the other content files, because it is read on every Lambda cold
+start: ``json`` is loaded already, while importing ``tomllib`` and parsing
+the file costs about 2 ms there.
+
+The file holds ``examples`` (example questions for help, fallback and
+out-of-scope answers; tests/test_knowledge.py checks each one is answered
+by a topic) and ``prompts``: each prompt a list of variants in plain
+spoken English, no SSML (the speech layer escapes and renders it). The
+first variant is the default (``prompts["welcome"]``); ``prompts.pick(name,
+n)`` picks another for variety. Placeholders, where :data:`PROMPT_FIELDS`
+allows them, are written ``{name}``: ``source`` may use ``{sources}`` (the
+spoken sources, "A, B and C").
+
 :func:`load_prompts` reads it once (cached), checks it and returns a frozen
 value; any problem raises :class:`KnowledgeError` naming the file, the prompt
 and what is wrong.
@@ -11,64 +24,62 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from functools import cache
 from types import MappingProxyType
 from typing import Any
 
 from skill.content import KnowledgeError, read_data
 
-PROMPTS_FILE = "prompts.toml"
+PROMPTS_FILE = "prompts.json"
 #: Placeholders each prompt may use; prompts not listed may use none.
 PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
 
 
-@dataclass(frozen=True)
-class Prompts:
-    """Everything said around the answers. Each attribute is the default
-    (first) variant; :meth:`pick` chooses among all of them."""
+#: Every prompt the file must define, in the order the file lists them.
+PROMPT_NAMES: tuple[str, ...] = (
+    "welcome", "welcome_back_workout", "welcome_back", "disclaimer", "help", "reprompt",
+    "ask_question", "anything_else", "offer_more", "offer_source", "offer_declined",
+    "goodbye", "fallback", "out_of_scope", "error", "source", "card_sent", "no_source",
+    "no_more", "nothing_yet", "nothing_to_repeat",
+)
 
-    welcome: str
-    welcome_back: str
-    welcome_back_workout: str
-    disclaimer: str
-    help: str
-    reprompt: str
-    ask_question: str
-    anything_else: str
-    offer_more: str
-    offer_source: str
-    offer_declined: str
-    goodbye: str
-    fallback: str
-    out_of_scope: str
-    error: str
-    source: str
-    card_sent: str
-    no_source: str
-    no_more: str
-    nothing_yet: str
-    nothing_to_repeat: str
-    examples: tuple[str, ...]
-    variants: Mapping[str, tuple[str, ...]] = field(repr=False, compare=False)
+
+class Prompts:
+    """Everything said around the answers: each prompt's variants (the first
+    is the default) and the example questions. Read-only once built.
+
+    A plain class, not a dataclass: it is built on every Lambda cold start,
+    where a generated dataclass costs about 0.3 ms to define."""
+
+    __slots__ = ("_variants", "_examples")
+
+    def __init__(self, variants: Mapping[str, tuple[str, ...]], examples: tuple[str, ...]) -> None:
+        self._variants = MappingProxyType(dict(variants))
+        self._examples = tuple(examples)
+
+    @property
+    def variants(self) -> Mapping[str, tuple[str, ...]]:
+        return self._variants
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        return self._examples
 
     def __getitem__(self, name: str) -> str:
-        """The default variant as written (placeholders unfilled), like the attribute."""
-        if name not in self.variants:
+        """The default variant as written (placeholders unfilled)."""
+        if name not in self._variants:
             raise KeyError(f"no prompt named {name!r}")
-        return self.variants[name][0]
+        return self._variants[name][0]
 
     def pick(self, name: str, n: int = 0, **values: str) -> str:
         """Variant ``n`` (wrapping round) of prompt ``name``, placeholders filled."""
-        if name not in self.variants:
+        if name not in self._variants:
             raise KeyError(f"no prompt named {name!r}")
-        options = self.variants[name]
+        options = self._variants[name]
         return options[n % len(options)].format(**values)
 
-
-PROMPT_NAMES: tuple[str, ...] = tuple(
-    f.name for f in fields(Prompts) if f.name not in ("examples", "variants")
-)
+    def __repr__(self) -> str:
+        return f"Prompts({len(self._variants)} prompts, {len(self._examples)} examples)"
 
 
 @cache
@@ -78,10 +89,10 @@ def load_prompts() -> Prompts:
 
 
 def parse_prompts(data: Mapping[str, Any]) -> Prompts:
-    """Check and freeze already-parsed TOML data."""
+    """Check and freeze already-parsed data."""
     table = data.get("prompts")
     if not isinstance(table, Mapping):
-        raise KnowledgeError(f"{PROMPTS_FILE}: needs a [prompts] table")
+        raise KnowledgeError(f"{PROMPTS_FILE}: needs a 'prompts' object")
     unknown = sorted(set(table) - set(PROMPT_NAMES))
     if unknown:
         raise KnowledgeError(f"{PROMPTS_FILE}: prompt {unknown[0]!r}: unknown prompt name")
@@ -91,8 +102,7 @@ def parse_prompts(data: Mapping[str, Any]) -> Prompts:
         isinstance(e, str) and e.strip() for e in examples
     ):
         raise KnowledgeError(f"{PROMPTS_FILE}: field 'examples': needs at least two questions")
-    first = {name: options[0] for name, options in variants.items()}
-    return Prompts(**first, examples=tuple(examples), variants=MappingProxyType(variants))
+    return Prompts(variants, tuple(examples))
 
 
 def _variants(table: Mapping[str, Any], name: str) -> tuple[str, ...]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skill.content import read_data
-from skill.interaction import IntentSpec
+
+if TYPE_CHECKING:  # the model generator is imported only to build intents
+    from skill.interaction import IntentSpec
 
 START_INTENT = "StartWorkoutIntent"
 NEXT_INTENT = "WorkoutNextIntent"
@@ -40,6 +42,8 @@ def _data() -> dict[str, Any]:
 
 def workout_intents() -> tuple[IntentSpec, ...]:
     """The custom workout intents with their samples and slots."""
+    from skill.interaction import IntentSpec
+
     return tuple(
         IntentSpec(item["name"], tuple(item["samples"]), tuple(item.get("slots", {}).items()))
         for item in _data()["intent"]

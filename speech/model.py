@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 #: Words per minute used to estimate spoken length when no audio is rendered.
 DEFAULT_WPM = 165
@@ -53,8 +53,7 @@ class Sound:
         return SOUNDS[self.name].seconds
 
 
-@dataclass(frozen=True)
-class Tone:
+class Tone(NamedTuple):
     """How a sound is synthesised: a list of (frequency Hz, seconds) steps."""
 
     steps: tuple[tuple[float, float], ...]

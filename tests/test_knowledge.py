@@ -168,12 +168,12 @@ def test_spoken_sources_join_with_and() -> None:
 def test_every_prompt_has_text() -> None:
     prompts = load_prompts()
     for name in PROMPT_NAMES:
-        assert getattr(prompts, name).strip(), name
-        assert prompts[name] == getattr(prompts, name)
+        assert prompts[name].strip(), name
+        assert prompts.pick(name, sources="x") == prompts[name].format(sources="x")
 
 
 def test_disclaimer_says_not_a_substitute_for_medical_advice() -> None:
-    disclaimer = load_prompts().disclaimer
+    disclaimer = load_prompts()["disclaimer"]
     assert "Leg Coach is not a substitute for professional medical advice" in disclaimer
 
 

@@ -24,7 +24,7 @@ from skill.handlers.questions import (
     deliver,
     topic_card,
 )
-from skill.interaction import MORE_INTENT, SOURCE_INTENT
+from skill.names import MORE_INTENT, SOURCE_INTENT
 from skill.responses import Card, Reply, render, render_ssml
 from speech.model import Narration
 

@@ -8,9 +8,8 @@ is answered and the session ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
@@ -18,7 +17,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill import context
 from skill.handlers.base import Coach, IntentHandler
-from skill.interaction import QUERY_SLOT, QUESTION_INTENT, topic_intents
+from skill.names import QUERY_SLOT, QUESTION_INTENT
 from skill.responses import Card, Reply, prefixed, render
 from speech.model import Narration
 
@@ -30,8 +29,7 @@ OFFER_ANOTHER = "another"
 OFFER_TOPIC = "topic:"
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """A reply plus what it changes in the conversation."""
 
     reply: Reply
@@ -128,6 +126,8 @@ class TopicHandler(IntentHandler):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
+        from skill.interaction import topic_intents
+
         return tuple(spec.name for spec in topic_intents(self.coach.knowledge))
 
     def handle(self, handler_input: HandlerInput) -> Response:

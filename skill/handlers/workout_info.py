@@ -20,7 +20,7 @@ from skill.handlers.base import Coach
 from skill.handlers.launch import welcome
 from skill.handlers.questions import Answer, answer_text, answer_topic, deliver
 from skill.handlers.workout import _InWorkout, _WorkoutHandler
-from skill.interaction import QUERY_SLOT, QUESTION_INTENT, topic_intents
+from skill.names import QUERY_SLOT, QUESTION_INTENT
 from skill.responses import Reply, prefixed, render
 from skill.workout_intents import FORM_INTENT, SETS_LEFT_INTENT, WEEKLY_INTENT, WHATS_NEXT_INTENT
 from skill.workout_session import MARKER, OFFER_START, in_workout, request_time, user_id
@@ -165,6 +165,8 @@ class WorkoutQuestionHandler(_InWorkout):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
+        from skill.interaction import topic_intents
+
         return (QUESTION_INTENT, *(spec.name for spec in topic_intents(self.coach.knowledge)))
 
     def handle(self, handler_input: HandlerInput) -> Response:
