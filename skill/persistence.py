@@ -53,7 +53,7 @@ VERSION_FIELD = "version"
 
 log = logging.getLogger("skill.persistence")
 
-_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"  # compiled by re on first use, not at import
 _SCHEMA = """CREATE TABLE IF NOT EXISTS attributes (
     id TEXT PRIMARY KEY,
     attributes TEXT NOT NULL,
@@ -368,7 +368,7 @@ def make_adapter(spec: str | None = None) -> AttributeStore:
     kind, _, rest = spec.partition(":")
     if not spec or kind == "sqlite":
         return SQLiteAdapter(Path(rest).expanduser() if rest else default_db_path())
-    if kind == "dynamodb" and _TABLE_NAME.fullmatch(rest):
+    if kind == "dynamodb" and re.fullmatch(_TABLE_NAME, rest):
         return _dynamodb_store(rest)
     raise ValueError(
         f"{STORE_ENV}={spec!r} is not understood: use sqlite:PATH (default "

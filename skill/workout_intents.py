@@ -32,7 +32,9 @@ WEEKLY_INTENT = "WeeklyProgressIntent"
 LEVEL_SLOT, MINUTES_SLOT, EXERCISE_SLOT = "level", "minutes", "exercise"
 LEVEL_TYPE, EXERCISE_TYPE = "LEVEL", "EXERCISE"
 
-_VALUE = re.compile(r"[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?)*")
+# A pattern, compiled (and cached) by re on first use: not at import, which
+# every cold start pays.
+_VALUE = r"[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?)*"
 
 
 @cache
@@ -68,7 +70,7 @@ def exercise_values() -> dict[str, tuple[str, ...]]:
     for ex in load_exercises().values():
         names = [ex.name.lower(), *ex.words()]
         spoken = [w.replace("-", " ") for w in names]
-        out[ex.id] = tuple(dict.fromkeys(w for w in spoken if _VALUE.fullmatch(w)))
+        out[ex.id] = tuple(dict.fromkeys(w for w in spoken if re.fullmatch(_VALUE, w)))
     return out
 
 
