@@ -201,6 +201,34 @@ def test_pick_cycles_through_variants_and_fills_placeholders() -> None:
 # ------------------------------------------------------------ loading
 
 
+def test_data_files_are_read_as_json_or_toml_by_name() -> None:
+    from skill.content import read_data
+
+    assert isinstance(read_data("prompts.json")["prompts"], dict)
+    assert isinstance(read_data("topics.toml")["topic"], list)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("missing.json", None, "missing.json: not found in the skill package"),
+        ("broken.json", '{"prompts": [}', "broken.json: not valid JSON"),
+        ("list.json", "[1, 2]", "list.json: needs a JSON object at the top"),
+        ("broken.toml", "a = = 1", "broken.toml: not valid TOML"),
+    ],
+)
+def test_unreadable_data_files_raise_knowledge_errors(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, name: str, text: str | None, message: str
+) -> None:
+    import skill.content
+
+    if text is not None:
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(skill.content, "_DATA", str(tmp_path))
+    with pytest.raises(KnowledgeError, match=message):
+        skill.content.read_data(name)
+
+
 def test_knowledge_is_loaded_once_and_frozen() -> None:
     assert load_knowledge() is load_knowledge()
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -54,6 +54,25 @@ def test_narration_is_hashable_for_use_as_cache_key() -> None:
     assert {Narration.of("Go.", Pause(1)): 1}[Narration.of("Go.", Pause(1))] == 1
 
 
+def test_parts_are_values_equal_only_to_the_same_kind_of_part() -> None:
+    assert Say("beep") == Say("beep") and hash(Say("beep")) == hash(Say("beep"))
+    assert Say("beep") != Sound("beep") and Pause(1) == Pause(1.0)
+    assert Narration.of("Go.") != Narration.of("Stop.") and Narration.of("Go.") != ("Go.",)
+    assert repr(Narration.of("Go.", Pause(1))) == "Narration(parts=(Say(text='Go.'), Pause(seconds=1)))"
+
+
+def test_parts_and_narrations_are_immutable_and_survive_pickling() -> None:
+    import pickle
+
+    n = Narration.of(Sound("chime"), "Done.", Pause(0.5))
+    for value in (n, *n.parts):
+        with pytest.raises(AttributeError, match="immutable"):
+            value.parts = ()  # type: ignore[misc, attr-defined]
+    with pytest.raises(AttributeError, match="immutable"):
+        del n.parts
+    assert pickle.loads(pickle.dumps(n)) == n
+
+
 def test_to_text_shows_sounds_and_long_pauses_only() -> None:
     n = Narration.of(Sound("whistle"), "Squats.", Pause(0.3), "Set 1 of 3.", Pause(2), "Go!")
     assert to_text(n) == "[whistle] Squats. Set 1 of 3. … Go!"
