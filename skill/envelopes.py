@@ -99,8 +99,9 @@ class Conversation:
                     "application": application,
                     "user": user,
                     "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+                    # No apiAccessToken: the skill must not call Alexa's APIs
+                    # for the console (see skill.device_time).
                     "apiEndpoint": API_ENDPOINT,
-                    "apiAccessToken": "local-console-token",
                 }
             },
             "request": request,

@@ -2,9 +2,9 @@
 
 One weekly reminder per chosen day (``FREQ=WEEKLY;BYDAY=MO;BYHOUR=18;...``,
 the API's ``recurrenceRules`` form; the older ``freq``/``byDay`` fields are
-deprecated) in the device's time zone. The ids (``alertToken``) of the
-reminders created are kept in the user's persistent attributes under
-``reminders`` so "cancel my reminders" deletes exactly those.
+deprecated) in the device's time zone (:mod:`skill.device_time`). The ids
+(``alertToken``) of the reminders created are kept in the user's persistent
+attributes under ``reminders`` so "cancel my reminders" deletes exactly those.
 
 The calls go through ask-sdk-model's service clients, so the skill must be
 built with an API client (``build_skill`` gives it ``skill.skill.LazyApiClient``,
@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,7 @@ from ask_sdk_model.services.reminder_management import (
 )
 
 from skill.content import read_data
+from skill.device_time import local_now, request_locale
 from skill.interaction import IntentSpec
 
 PERMISSION = "alexa::alerts:reminders:skill:readwrite"
@@ -129,50 +130,6 @@ def has_permission(handler_input: HandlerInput) -> bool:
     system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
     permissions = system.user.permissions if system is not None and system.user is not None else None
     return bool(permissions is not None and permissions.consent_token)
-
-
-def time_zone(handler_input: HandlerInput) -> str:
-    """The device's time zone from the Alexa settings API, else one for the locale."""
-    envelope = handler_input.request_envelope
-    factory = handler_input.service_client_factory
-    device = envelope.context.system.device if envelope.context and envelope.context.system else None
-    if factory is not None and device is not None and device.device_id:
-        try:
-            name = factory.get_ups_service().get_system_time_zone(device.device_id)
-            if isinstance(name, str) and _known_zone(name):
-                return name
-        except Exception as error:  # the locale's zone is a fine fallback
-            log.info("time zone not available: %s: %s", type(error).__name__, error)
-    zones: Mapping[str, str] = reminder_data()["defaults"]["time_zones"]
-    return zones.get(request_locale(handler_input), zones["en-US"])
-
-
-def request_locale(handler_input: HandlerInput) -> str:
-    request = handler_input.request_envelope.request
-    return (request.locale if request is not None else None) or "en-US"
-
-
-def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: ~1.5 ms a cold start needs not pay
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def local_now(handler_input: HandlerInput, zone_id: str) -> datetime:
-    """The request's timestamp in ``zone_id`` (Alexa stamps every request in UTC)."""
-    request = handler_input.request_envelope.request
-    stamp = request.timestamp if request is not None else None
-    if not isinstance(stamp, datetime):
-        stamp = datetime.now(timezone.utc)
-    elif stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    from zoneinfo import ZoneInfo
-
-    return stamp.astimezone(ZoneInfo(zone_id))
 
 
 def _client(handler_input: HandlerInput) -> Any:

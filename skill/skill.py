@@ -107,21 +107,39 @@ HANDLERS: tuple[HandlerClass, ...] = (
 
 
 class LazyApiClient(ApiClient):  # type: ignore[misc]
-    """The SDK's ``DefaultApiClient``, created on the first call to an Alexa API.
+    """The SDK's ``DefaultApiClient`` with a timeout, created on the first call
+    to an Alexa API.
 
     ``ask_sdk_core.api_client`` imports ``requests`` (about 45 ms here), which
     a cold start that only opens the skill or answers a question never needs.
+    The SDK's client sets no timeout, so a stalled Alexa API would hold the
+    response past Alexa's 8 s limit; every call here gives up after
+    ``timeout`` seconds instead (connecting, and again waiting for data),
+    and the handler falls back or apologises.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 3.0) -> None:
+        self.timeout = timeout
         self._client: ApiClient | None = None
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         if self._client is None:
-            from ask_sdk_core.api_client import DefaultApiClient
-
-            self._client = DefaultApiClient()
+            self._client = _timed_client(self.timeout)
         return self._client.invoke(request)
+
+
+def _timed_client(timeout: float) -> ApiClient:
+    import functools
+
+    from ask_sdk_core.api_client import DefaultApiClient
+
+    class TimedApiClient(DefaultApiClient):  # type: ignore[misc]
+        # _resolve_method maps the request's method to the requests function
+        # that DefaultApiClient.invoke calls; the only place to add a timeout.
+        def _resolve_method(self, request: ApiClientRequest) -> Any:
+            return functools.partial(super()._resolve_method(request), timeout=timeout)
+
+    return TimedApiClient()
 
 
 def default_matcher(knowledge: Any) -> Any:

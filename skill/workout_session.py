@@ -10,12 +10,12 @@ the request: cheap to import (no plans, no timer), so the handlers can ask
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill import context
+from skill.device_time import request_time as request_time  # the workout's clock
 
 #: Session attribute set while a workout runs in this session.
 MARKER = "workout"
@@ -34,14 +34,6 @@ def unfinished_workout(attributes: dict[str, Any]) -> bool:
 def in_workout(handler_input: HandlerInput) -> bool:
     """A workout turn was given earlier in this session."""
     return context.get(handler_input, MARKER) is not None and not context.is_new_session(handler_input)
-
-
-def request_time(handler_input: HandlerInput) -> datetime:
-    """When the request was made (its timestamp), else now: the workout's clock."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
 
 
 def user_id(handler_input: HandlerInput) -> str:

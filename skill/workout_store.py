@@ -105,9 +105,11 @@ class WorkoutStore:
                 history.end(current.id, "quit" if kind == "quit" else "finished", now=now)
 
     def week_count(self, user: str, saved: Saved, now: datetime) -> int:
-        """Workouts finished this week (Monday to Sunday, this machine's time zone)."""
+        """Workouts finished this week: Monday to Sunday in ``now``'s time zone
+        (the user's: :func:`skill.device_time.local_now`; a naive ``now`` is
+        taken as this machine's local time)."""
         history = self.history()
-        local = now.astimezone()
+        local = now if now.tzinfo is not None else now.astimezone()
         if history is not None:
             return history.week_count(local, user)
         return week_count(saved.finished, local)

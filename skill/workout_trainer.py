@@ -25,6 +25,7 @@ from skill.responses import Card, Reply, render, render_ssml, silent, ssml
 from skill.workout import LEVELS, PlanSpec, guide_for, sounds_from_env, turn_seconds_from_env
 from skill.workout_flow import Ctx, Outcome, advance, begin_workout, keep_place, not_ready, restart
 from skill.workout_intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
+from skill.device_time import local_now
 from skill.workout_progress import weekly_line
 from skill.workout_session import (
     MARKER,
@@ -91,7 +92,7 @@ class Trainer:
         return self.respond(handler_input, outcome)
 
     def weekly(self, handler_input: HandlerInput, outcome: Outcome) -> str:
-        count = self.store.week_count(user_id(handler_input), outcome.saved, request_time(handler_input))
+        count = self.store.week_count(user_id(handler_input), outcome.saved, local_now(handler_input))
         return weekly_line(count, WEEKLY_GOAL)
 
     def respond(self, handler_input: HandlerInput, outcome: Outcome, card: Card | None = None) -> Response:

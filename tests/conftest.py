@@ -83,6 +83,17 @@ def speaker() -> RecordingSpeaker:
 
 
 @pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP(S) beyond this machine goes to a closed port and fails at once,
+    so a test (or a server it starts) never reaches the real Alexa APIs; a
+    test that means to call an API serves it on localhost."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "localhost,127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
 def legcoach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "legcoach-home"
     monkeypatch.setenv("LEGCOACH_HOME", str(home))

@@ -1,16 +1,11 @@
 """Workout reminders on the device, against a real local HTTPS server standing
-in for the Alexa APIs (the SDK's DefaultApiClient refuses plain HTTP)."""
+in for the Alexa APIs (tests/alexa_api.py)."""
 
 from __future__ import annotations
 
 import json
-import ssl
-import threading
-from collections import deque
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +14,6 @@ from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
-from cryptography.hazmat.primitives import serialization
 
 from skill.handlers.reminders import CANCEL_INTENT, REMINDER_HANDLERS, SET_INTENT, spoken_days, spoken_time
 from skill.interaction import check_intents
@@ -29,99 +23,12 @@ from skill.reminders import PERMISSION, reminder_intents, say
 from speech.model import Narration
 from speech.ssml import to_ssml
 from tests import envelopes
-from tests.certs import make_chain
+from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl"
 #: Tuesday 24 November 2026, 17:00 in Berlin.
 NOW = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)
 SERIALIZER = DefaultSerializer()
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-class AlexaApi:
-    """The Alexa API host on 127.0.0.1 over TLS; records every request.
-
-    ``answers`` holds (status, body) for the next reminder calls; once empty,
-    creating answers 201 with a new alertToken and deleting answers 200.
-    """
-
-    def __init__(self, tmp_path: Path) -> None:
-        chain = make_chain(tmp_path, san="localhost")
-        key_path = tmp_path / "leaf-key.pem"
-        key_path.write_bytes(chain.leaf_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-        self.ca_bundle = tmp_path / "root.pem"
-        self.calls: list[Call] = []
-        self.answers: deque[tuple[int, Any]] = deque()
-        self.time_zone: tuple[int, Any] = (200, "Europe/Berlin")
-        self.created = 0
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(chain.path), str(key_path))
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.url = f"https://localhost:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def answer(self, method: str, path: str) -> tuple[int, Any]:
-        if path.endswith("/settings/System.timeZone"):
-            return self.time_zone
-        if self.answers:
-            return self.answers.popleft()
-        if method == "POST":
-            self.created += 1
-            token = f"token-{self.created}"
-            return 201, {"alertToken": token, "createdTime": "2026-11-24T16:00:00.000Z",
-                         "updatedTime": "2026-11-24T16:00:00.000Z", "status": "ON", "version": "1",
-                         "href": f"/v1/alerts/reminders/{token}"}
-        return 200, None
-
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                api.calls.append(Call(self.command, self.path, dict(self.headers.items()),
-                                      json.loads(raw) if raw else None))
-                status, body = api.answer(self.command, self.path)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_DELETE = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
-
-
-@pytest.fixture
-def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AlexaApi]:
-    server = AlexaApi(tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_bundle))
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from skill.device_time import time_zone
 from skill.handlers.base import IntentHandler, log
 from skill.reminders import (
     DAY_NAMES,
@@ -32,7 +33,6 @@ from skill.reminders import (
     has_permission,
     reminder_data,
     say,
-    time_zone,
 )
 from skill.responses import Reply, render
 from speech.model import Narration

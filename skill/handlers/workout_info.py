@@ -23,7 +23,7 @@ from skill.handlers.workout import _InWorkout, _WorkoutHandler
 from skill.names import QUERY_SLOT, QUESTION_INTENT
 from skill.responses import Reply, prefixed, render
 from skill.workout_intents import FORM_INTENT, SETS_LEFT_INTENT, WEEKLY_INTENT, WHATS_NEXT_INTENT
-from skill.workout_session import MARKER, OFFER_START, in_workout, request_time, user_id
+from skill.workout_session import MARKER, OFFER_START, in_workout, user_id
 from speech.model import Narration
 
 if TYPE_CHECKING:
@@ -120,13 +120,14 @@ class WeeklyProgressHandler(_WorkoutHandler):
     intents = (WEEKLY_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.device_time import local_now
         from skill.workout_flow import aside
         from skill.workout_progress import weekly_line
         from timer.history import WEEKLY_GOAL
 
         trainer = self.trainer
         saved = trainer.store.load(handler_input.request_envelope)
-        now = request_time(handler_input)
+        now = local_now(handler_input)  # the week is the user's, in their time zone
         line = Narration.of(weekly_line(trainer.store.week_count(user_id(handler_input), saved, now),
                                         WEEKLY_GOAL))
         if in_workout(handler_input):
@@ -142,6 +143,7 @@ class WorkoutHelpHandler(_InWorkout):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.device_time import local_now
         from skill.workout_flow import aside
 
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_HELP))
@@ -151,6 +153,7 @@ class WorkoutFallbackHandler(_InWorkout):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.device_time import local_now
         from skill.workout_flow import aside
 
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_FALLBACK))
