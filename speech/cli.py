@@ -1,8 +1,9 @@
-"""``python -m speech``: list voices, speak or render one line.
+"""``python -m speech``: list voices, speak or render one line, look after the cache.
 
     python -m speech voices [--lang en]
     python -m speech say "Squats. Set 1 of 3." [-o out.wav] [--voice en-us]
                          [--rate 175] [--volume 1.0]
+    python -m speech cache [--prune [--max-mb N]]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from speech.audio import wav_seconds
-from speech.cache import AudioCache
+from speech.cache import MB, AudioCache, cache_limit_from_env, megabytes
 from speech.model import Narration
 from speech.paths import audio_cache_dir
 from speech.player import PLAYERS, ProcessPlayer, find_player
@@ -44,7 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--voice", help="voice id, name or language (see the voices command)")
     say.add_argument("--rate", type=int, default=VoiceOptions.rate, help="words per minute (80-450)")
     say.add_argument("--volume", type=float, default=VoiceOptions.volume, help="0.0 to 1.0")
+    cache = commands.add_parser("cache", help="show the audio cache's folder and size, or prune it")
+    cache.add_argument("--prune", action="store_true",
+                       help="remove the least recently used audio down to the limit")
+    cache.add_argument("--max-mb", type=_max_mb, metavar="N",
+                       help="limit for --prune in megabytes (default $LEGCOACH_AUDIO_CACHE_MB, else 200)")
     return parser
+
+
+def _max_mb(raw: str) -> int:
+    try:
+        return megabytes(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, not {raw!r}") from None
 
 
 def _voices(lang: str | None) -> int:
@@ -85,11 +98,39 @@ def _say(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f} MB"
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def _cache(args: argparse.Namespace) -> int:
+    if args.max_mb is not None and not args.prune:
+        raise UsageError("--max-mb applies to --prune only")
+    try:
+        limit = cache_limit_from_env() if args.max_mb is None else args.max_mb
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    cache = AudioCache(audio_cache_dir())
+    if not args.prune:
+        usage = cache.usage()
+        print(f"{cache.root}: {_files(usage.files)}, {_mb(usage.bytes)} (limit {limit // MB} MB)")
+        return 0
+    done = cache.prune(limit)
+    print(f"{cache.root}: removed {_files(done.removed)} ({_mb(done.freed)}),"
+          f" kept {_files(done.kept_files)} ({_mb(done.kept)}, limit {limit // MB} MB)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "voices":
             return _voices(args.lang)
+        if args.command == "cache":
+            return _cache(args)
         return _say(args)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0

@@ -1,4 +1,9 @@
-"""The live local voice: render every cue up front, then play without waiting."""
+"""The live local voice: render every cue up front, then play without waiting.
+
+After rendering, the speaker prunes the audio cache to its size limit
+(``LEGCOACH_AUDIO_CACHE_MB``): the cues just rendered or found are the most
+recently used and are never pruned while this speaker lives.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from speech.audio import AudioError, wav_seconds
-from speech.cache import AudioCache
+from speech.cache import DEFAULT_CACHE_MB, MB, AudioCache, cache_limit_from_env
 from speech.model import Narration
 from speech.paths import audio_cache_dir
 from speech.player import Player, SilentPlayer, find_player
@@ -20,13 +25,16 @@ _warned: set[str] = set()  # warnings already given in this process
 class LiveSpeaker:
     """Speaks narrations through ``player`` from a disk cache of rendered audio.
 
-    ``prepare`` renders everything before a session starts; ``speak`` then
-    only starts a player process and returns.
+    ``prepare`` renders everything before a session starts, then prunes the
+    cache to ``cache_limit`` bytes (default: from the environment); ``speak``
+    then only starts a player process and returns.
     """
 
-    def __init__(self, options: VoiceOptions, cache_dir: Path, player: Player | None = None) -> None:
+    def __init__(self, options: VoiceOptions, cache_dir: Path, player: Player | None = None,
+                 cache_limit: int | None = None) -> None:
         self.options = options
         self.cache = AudioCache(cache_dir, options)
+        self.cache_limit = _limit_from_env() if cache_limit is None else cache_limit
         self.player: Player = player if player is not None else find_player()
         self._seconds: dict[Narration, float] = {}
         self._failed = False
@@ -37,8 +45,22 @@ class LiveSpeaker:
         return not isinstance(self.player, SilentPlayer)
 
     def prepare(self, ns: Iterable[Narration]) -> None:
-        """Render every narration now, so later cues start instantly."""
+        """Render every narration now, so later cues start instantly; then
+        prune the cache (one folder scan, before the session, never during it)."""
         self.cache.render_all(ns)
+        self._prune()
+
+    def _prune(self) -> None:
+        """Keep the cache to its limit; a failure only costs disk space, so it
+        is logged once and the workout goes on."""
+        try:
+            result = self.cache.prune(self.cache_limit)
+        except OSError as exc:
+            _warn_once("prune", "could not prune the audio cache %s: %s", self.cache.root, exc)
+            return
+        if result.removed:
+            log.debug("audio cache: removed %d files (%d bytes), kept %d (%d bytes)",
+                      result.removed, result.freed, result.kept_files, result.kept)
 
     def seconds(self, n: Narration) -> float | None:
         """Length of ``n``'s rendered audio, or None if it cannot be rendered."""
@@ -71,6 +93,22 @@ class LiveSpeaker:
     def close(self) -> None:
         """Stop playback and collect the player processes."""
         self.player.stop()
+
+
+def _warn_once(key: str, message: str, *args: object) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(message, *args)
+
+
+def _limit_from_env() -> int:
+    """The cache limit from the environment; a bad value is a warning, not a
+    failed workout (as a bad LEGCOACH_ESPEAK mutes the voice rather than stop)."""
+    try:
+        return cache_limit_from_env()
+    except ValueError as exc:
+        _warn_once("cache-limit", "%s; using the default, %d MB", exc, DEFAULT_CACHE_MB)
+        return DEFAULT_CACHE_MB * MB
 
 
 class MuteSpeaker:

@@ -185,11 +185,11 @@ def test_cache_hit_returns_without_synthesising_again(tmp_path: Path) -> None:
     n = Narration.of("Ten seconds left.")
     first = AudioCache(tmp_path, VoiceOptions())
     path = first.path_for(n)
-    mtime = path.stat().st_mtime_ns
+    written = path.stat().st_ino, path.read_bytes()
     assert first.path_for(n) == path and first.rendered == 1
     again = AudioCache(tmp_path, VoiceOptions())  # as in a later session
     assert again.path_for(n) == path and again.rendered == 0
-    assert path.stat().st_mtime_ns == mtime
+    assert (path.stat().st_ino, path.read_bytes()) == written  # not rewritten (only marked used)
 
 
 def test_cache_key_differs_by_voice_rate_and_volume_not_by_voice_spelling(tmp_path: Path) -> None:
