@@ -31,8 +31,9 @@ from skill.workout_turns import (
     words,
 )
 from speech.model import Narration
-from timer.compiler import Block, Timeline, compile_plan, plan_for_minutes
+from timer.compiler import Block, Timeline, compile_plan
 from timer.exercises import get_exercise, load_exercises
+from timer.plan_fit import plan_for_minutes
 from timer.plans import Plan, load_plan
 
 __all__ = [

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from speech.model import Narration, Sound
 from timer.compiler import BLOCK_KINDS, CUE_KINDS, GAP, READY, Timeline, compile_plan
 from timer.exercises import Exercise, Sides, Tempo, load_exercises
-from timer.plans import Entry, Plan, Step, load_plan, loads_plan
+from timer.plan_model import Entry, Step
+from timer.plans import Plan, load_plan, loads_plan
 
 EPS = 1e-6
 EXERCISES = list(load_exercises().values())

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timer import plans as plans_module
-from timer.compiler import compile_plan, plan_for_minutes
+from timer.compiler import compile_plan
 from timer.exercises import Tempo, find_exercise, get_exercise, load_exercises, number_words
+from timer.plan_fit import plan_for_minutes
 from timer.plans import (
     DEFAULT_PLAN,
     PlanError,

@@ -19,7 +19,8 @@ from timer.display import HELP, Keyboard, LiveDisplay, PlainDisplay, Waker, big_
 from timer.display import render, view
 from timer.history import History
 from timer.plans import load_plan, loads_plan
-from timer.runner import CueEvent, RunListener, Runner, RunState
+from timer.run_events import CueEvent, RunListener, RunState
+from timer.runner import Runner
 from timer.session import EventLog, ProgressLog, resume_start, welcome, where
 
 # warm-up, set 1, rest, set 2, rest, set 3, cool-down: 10 s each.

@@ -4,15 +4,15 @@
 the runner speaks them, the skill hands them out a turn at a time.
 """
 
-from timer.compiler import CUE_KINDS, Block, Cue, Timeline, compile_plan, plan_for_minutes
+from timer.compiler import CUE_KINDS, Block, Cue, Timeline, compile_plan
 from timer.exercises import Exercise, Tempo, find_exercise, get_exercise, load_exercises
 from timer.history import WEEKLY_GOAL, History, Session
+from timer.plan_fit import plan_for_minutes
+from timer.plan_model import Entry, Step
 from timer.plans import (
     DEFAULT_PLAN,
-    Entry,
     Plan,
     PlanError,
-    Step,
     builtin_plans,
     load_plan,
     load_plan_file,

@@ -1,9 +1,11 @@
 """Plan in, timed cues out: the pure heart of the timer.
 
-:func:`compile_plan` turns a :class:`~timer.plans.Plan` into a
-:class:`Timeline`: every cue has a planned offset in seconds from the session
-start, and belongs to a :class:`Block` (a warm-up move, a set, a rest, a
-cool-down move, the finish). Blocks tile ``[0, length]`` without gaps.
+:func:`compile_plan` turns a :class:`~timer.plan_model.Plan` into a
+:class:`~timer.timeline.Timeline`: every cue has a planned offset in seconds
+from the session start, and belongs to a :class:`~timer.timeline.Block` (a
+warm-up move, a set, a rest, a cool-down move, the finish). Blocks tile
+``[0, length]`` without gaps. ``Timeline``, ``Block`` and ``Cue`` stay
+importable from here, next to the function that makes them.
 
 Pacing comes from the plan and from *estimated* speech lengths, so a plan
 always gets the same schedule. When the real (measured) length of a cue,
@@ -19,14 +21,16 @@ Cue kinds: ``announce`` (exercise, set x of y, amount), ``countdown`` (3-2-1),
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from speech.model import Narration, Sound
 from timer.exercises import Exercise, number_words
-from timer.plans import Entry, Plan, PlanError, Step, load_plan
+from timer.plan_model import Entry, Plan, Step
+from timer.timeline import Block as Block
+from timer.timeline import Cue as Cue
+from timer.timeline import Timeline as Timeline
 
 #: Every cue kind, in rough order of appearance.
 CUE_KINDS = ("announce", "countdown", "go", "rep", "time_left", "switch", "rest",
@@ -40,104 +44,6 @@ COUNT_STEP = 1.0   # between "three", "two", "one", "go"
 TIP_MIN_REST = 20  # shorter rests get no form tip
 
 Durations = Callable[[Narration], float | None]
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One thing said at ``offset`` seconds, lasting ``seconds``."""
-
-    offset: float
-    kind: str
-    narration: Narration
-    seconds: float
-    block: int
-
-    @property
-    def text(self) -> str:
-        return self.narration.text
-
-    @property
-    def end(self) -> float:
-        return self.offset + self.seconds
-
-
-@dataclass(frozen=True)
-class Block:
-    """A stretch of the session: a warm-up or cool-down move, a set, a rest or
-    the finish. For a rest, ``exercise_id``/``set_no`` name the set that follows."""
-
-    index: int
-    kind: str
-    start: float
-    end: float
-    title: str
-    exercise_id: str | None = None
-    set_no: int | None = None
-    sets: int | None = None
-    reps: int = 0                 # reps counted aloud in this block
-    seconds: float | None = None  # work time of a timed set, per side
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """All cues of a session, ordered by offset, and the blocks they belong to."""
-
-    cues: tuple[Cue, ...]
-    length: float
-    blocks: tuple[Block, ...]
-    title: str = ""
-    _starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_starts", tuple(b.start for b in self.blocks))
-
-    def block_at(self, offset: float) -> Block:
-        """The block running at ``offset`` (the last block at or past the end)."""
-        i = bisect.bisect_right(self._starts, max(offset, 0.0)) - 1
-        return self.blocks[max(i, 0)]
-
-    def cues_in_block(self, index: int) -> tuple[Cue, ...]:
-        lo = bisect.bisect_left(self.cues, index, key=lambda c: c.block)
-        hi = bisect.bisect_right(self.cues, index, key=lambda c: c.block)
-        return self.cues[lo:hi]
-
-    def first_cue_at(self, offset: float) -> int:
-        """Index of the first cue starting at or after ``offset`` (for resuming)."""
-        return bisect.bisect_left(self.cues, offset, key=lambda c: c.offset)
-
-    def set_blocks(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == "set")
-
-    @property
-    def total_reps(self) -> int:
-        return sum(b.reps for b in self.blocks)
-
-    @property
-    def total_sets(self) -> int:
-        return len(self.set_blocks())
-
-    def turns(self) -> tuple[tuple[int, ...], ...]:
-        """Block indexes grouped for turn-by-turn voice sessions: the whole
-        warm-up, then each set with the rest after it, then the cool-down; the
-        finish joins the last group."""
-        groups: list[list[int]] = []
-        for b in self.blocks:
-            prev = self.blocks[b.index - 1].kind if b.index else None
-            joins = b.kind == "finish" or (b.kind == prev and b.kind in ("warmup", "cooldown")) or (
-                b.kind == "rest" and prev == "set")
-            if joins and groups:
-                groups[-1].append(b.index)
-            else:
-                groups.append([b.index])
-        return tuple(tuple(g) for g in groups)
-
-    def to_json(self) -> list[dict[str, Any]]:
-        """``[{"offset", "text", "kind"}, ...]``, one per cue, JSON-ready."""
-        return [{"offset": round(c.offset, 3), "text": c.text, "kind": c.kind} for c in self.cues]
 
 
 @dataclass
@@ -353,57 +259,3 @@ def compile_plan(plan: Plan, durations: Durations | None = None) -> Timeline:
         _step_block(b, "cooldown", step, lead="Great work. Time to cool down." if i == 0 else "")
     _finish_block(b)
     return Timeline(tuple(b.cues), b.start, tuple(b.blocks), plan.title)
-
-
-FIT_TOLERANCE = 20.0  # seconds: plan_for_minutes stops trying once this close
-
-
-def _with_sets(plan: Plan, i: int, delta: int) -> Plan:
-    entries = list(plan.exercises)
-    entries[i] = replace(entries[i], sets=entries[i].sets + delta)
-    return replace(plan, exercises=tuple(entries))
-
-
-def _neighbours(plan: Plan, grow: bool) -> list[list[Plan]]:
-    """Slightly shorter (or longer) versions of a plan, gentlest changes first:
-    a set less from the exercises with the most sets (a set more for those with
-    the fewest), a warm-up or cool-down move less, then the last exercise less."""
-    counts = [e.sets for e in plan.exercises]
-    if grow:
-        return [[_with_sets(plan, i, 1) for i, n in enumerate(counts) if n == min(counts) and n < 20]]
-    gentle = [_with_sets(plan, i, -1) for i, n in enumerate(counts) if n == max(counts) and n > 1]
-    if len(plan.warmup) > 1:
-        gentle.append(replace(plan, warmup=plan.warmup[:-1]))
-    if len(plan.cooldown) > 1:
-        gentle.append(replace(plan, cooldown=plan.cooldown[:-1]))
-    last = [replace(plan, exercises=plan.exercises[:-1])] if len(counts) > 1 else []
-    return [gentle, last]
-
-
-def plan_for_minutes(minutes: float, base: Plan | None = None) -> Plan:
-    """A workout of about ``minutes`` ("a ten minute leg workout"): the easiest
-    built-in level that is long enough (or ``base``), with sets, moves and
-    exercises taken away (or sets added) until its length fits."""
-    if not 2 <= minutes <= 60:
-        raise PlanError(f"minutes: must be from 2 to 60, got {minutes:g}")
-    target = minutes * 60
-
-    def miss(p: Plan) -> float:
-        return abs(compile_plan(p).length - target)
-
-    if base is None:
-        levels = [load_plan(name) for name in ("beginner", "intermediate", "advanced")]
-        base = next((p for p in levels if compile_plan(p).length >= target), levels[-1])
-    plan, best = base, miss(base)
-    while best > FIT_TOLERANCE:
-        grow = compile_plan(plan).length < target
-        for tier in _neighbours(plan, grow):
-            scored = sorted((miss(p), i) for i, p in enumerate(tier))
-            if scored and scored[0][0] < best:
-                best, plan = scored[0][0], tier[scored[0][1]]
-                break
-        else:
-            break
-    whole = round(minutes)
-    return replace(plan, name=f"{base.name}-{whole}-min", title=f"{whole}-minute leg workout",
-                   description=f"{base.title}, fitted to about {whole} minutes.")

@@ -26,9 +26,9 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from timer.compiler import Block, Timeline
 from timer.exercises import load_exercises
-from timer.runner import CueEvent, RunListener, RunState
+from timer.run_events import CueEvent, RunListener, RunState
+from timer.timeline import Block, Timeline
 
 #: select() may wake up to 0.1% of its timeout late (Linux timer slack for
 #: poll/select); waits are cut by this fraction and the runner sleeps the rest.
@@ -208,7 +208,7 @@ class Keyboard:
     """Single keys from a terminal in cbreak mode, restored on exit.
 
     ``attach(watch)`` registers the terminal with a waiter (e.g.
-    :meth:`timer.runner.Waker.watch`), so keys are read when they arrive,
+    :meth:`Waker.watch`), so keys are read when they arrive,
     with no polling thread.
     """
 

@@ -49,23 +49,29 @@ hamstring-stretch, calf-stretch, hip-flexor-stretch, glute-stretch.
 A mistake stops the plan with one line naming the file, the field and the
 problem, for example ``myplan.toml: exercises[1].sets: must be a whole number
 from 1 to 20, got "three"``. Entries are counted from 1, in file order.
+
+This module reads and checks plan files; what it gives back, a
+:class:`~timer.plan_model.Plan`, is a plain value defined in
+:mod:`timer.plan_model`. ``Plan`` and ``PlanError`` stay importable from here,
+beside the functions that return and raise them.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
-from timer.exercises import Exercise, Sides, Tempo, get_exercise, load_exercises
+from timer.exercises import Exercise, Tempo, load_exercises
+from timer.plan_model import Entry, Step, toml_number
+from timer.plan_model import Plan as Plan
+from timer.plan_model import PlanError as PlanError
 
 DEFAULT_PLAN = "beginner"
 _BUILTIN_ORDER = ("beginner", "intermediate", "advanced", "move-break")
@@ -76,143 +82,6 @@ _TOP_FIELDS = (
 )
 _ENTRY_FIELDS = ("exercise", "sets", "reps", "seconds", "tempo", "rest", "sides")
 _STEP_FIELDS = ("exercise", "seconds")
-
-
-class PlanError(ValueError):
-    """A plan that cannot be used; the message is one line: file: field: problem."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """One warm-up or cool-down move, done for ``seconds`` (per side if sided)."""
-
-    exercise: Exercise
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One ``[[exercises]]`` entry: sets of reps (per side) or of seconds."""
-
-    exercise: Exercise
-    sets: int
-    reps: int | None
-    seconds: float | None
-    tempo: Tempo
-    rest: float
-    sides: Sides | None = None
-
-    @property
-    def counted(self) -> int:
-        """Reps counted aloud in one set (both sides of a sided exercise)."""
-        return 0 if self.reps is None else self.reps * (2 if self.sides else 1)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A validated workout plan. Values, not file text: see :meth:`to_toml`."""
-
-    name: str
-    title: str
-    exercises: tuple[Entry, ...]
-    description: str = ""
-    warmup: tuple[Step, ...] = ()
-    cooldown: tuple[Step, ...] = ()
-    rest_between_sets: float = 30.0
-    rest_between_exercises: float = 60.0
-    switch_seconds: float = 5.0
-
-    @property
-    def exercise_ids(self) -> tuple[str, ...]:
-        return tuple(e.exercise.id for e in self.exercises)
-
-    @property
-    def digest(self) -> str:
-        """A short hash of the plan's content: same digest, same workout."""
-        return hashlib.sha256(self.to_toml().encode()).hexdigest()[:16]
-
-    def only(self, exercise_ids: Iterable[str]) -> Plan:
-        """This plan with only these exercises ("just squats"), warm-up and
-        cool-down kept. Ids the plan lacks are added with the exercise's usual
-        amount and the plan's most common number of sets."""
-        ids = list(dict.fromkeys(exercise_ids))
-        if not ids:
-            raise PlanError(f"{self.name}: only: name at least one exercise")
-        sets = max((e.sets for e in self.exercises), default=3)
-        entries = []
-        for ex_id in ids:
-            found = [e for e in self.exercises if e.exercise.id == ex_id]
-            if not found:
-                try:
-                    exercise = get_exercise(ex_id)
-                except KeyError as err:
-                    raise PlanError(f"{self.name}: only: {err.args[0]}") from None
-                found = [_default_entry(exercise, sets, self.rest_between_sets)]
-            entries.extend(found)
-        names = " and ".join(e.exercise.name.lower() for e in entries[:3])
-        return replace(
-            self, name=f"{self.name}-only-{'-'.join(ids)}"[:60].rstrip("-"),
-            title=f"{self.title}: {names} only", exercises=tuple(entries),
-            description=f"Only {names}, from the {self.title[:1].lower() + self.title[1:]}.",
-        )
-
-    def to_toml(self) -> str:
-        """The plan in the file format; :func:`loads_plan` reads it back equal."""
-        lines = [f"name = {_q(self.name)}", f"title = {_q(self.title)}"]
-        if self.description:
-            lines.append(f"description = {_q(self.description)}")
-        lines += [
-            f"rest_between_sets = {_n(self.rest_between_sets)}",
-            f"rest_between_exercises = {_n(self.rest_between_exercises)}",
-            f"switch_seconds = {_n(self.switch_seconds)}",
-        ]
-        lines += _step_lines("warmup", self.warmup)
-        for entry in self.exercises:
-            lines += ["", "[[exercises]]", *_entry_lines(entry, self.rest_between_sets)]
-        lines += _step_lines("cooldown", self.cooldown)
-        return "\n".join(lines) + "\n"
-
-
-def _q(text: str) -> str:
-    """A TOML basic string (JSON escapes are TOML escapes; TOML also bans DEL)."""
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _n(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(float(value))
-
-
-def _step_lines(table: str, steps: tuple[Step, ...]) -> list[str]:
-    lines: list[str] = []
-    for step in steps:
-        lines += ["", f"[[{table}]]", f"exercise = {_q(step.exercise.id)}", f"seconds = {_n(step.seconds)}"]
-    return lines
-
-
-def _entry_lines(entry: Entry, default_rest: float) -> list[str]:
-    ex = entry.exercise
-    lines = [f"exercise = {_q(ex.id)}", f"sets = {entry.sets}"]
-    if entry.reps is not None:
-        lines.append(f"reps = {entry.reps}")
-    if entry.seconds is not None:
-        lines.append(f"seconds = {_n(entry.seconds)}")
-    if entry.tempo != ex.tempo and not ex.timed:
-        t = entry.tempo
-        lines.append(f"tempo = {{ down = {_n(t.down)}, hold = {_n(t.hold)}, up = {_n(t.up)} }}")
-    if entry.rest != default_rest:
-        lines.append(f"rest = {_n(entry.rest)}")
-    if entry.sides is not None and entry.sides != ex.sides:
-        lines.append(f"sides = {_q(entry.sides)}")
-    return lines
-
-
-def _default_entry(exercise: Exercise, sets: int, rest: float) -> Entry:
-    timed = exercise.timed
-    return Entry(
-        exercise=exercise, sets=sets, reps=None if timed else exercise.reps,
-        seconds=exercise.seconds if timed else None, tempo=exercise.tempo, rest=rest,
-        sides=exercise.sides if exercise.sided and not timed else None,
-    )
 
 
 def _show(value: Any) -> str:
@@ -254,7 +123,8 @@ class _Reader:
         value = raw.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             got = "nothing" if value is None else _show(value)
-            self.fail(field, f"must be a number of seconds from {_n(lo)} to {_n(hi)}, got {got}")
+            span = f"{toml_number(lo)} to {toml_number(hi)}"
+            self.fail(field, f"must be a number of seconds from {span}, got {got}")
         return float(value)
 
     def text(self, raw: Mapping[str, Any], key: str, limit: int, required: bool = True) -> str:
@@ -301,7 +171,7 @@ class _Reader:
         phases = ("down", "hold", "up")
         tempo = Tempo(*(self.number(raw, k, f"{field}.{k}", 0, 10, getattr(base, k)) for k in phases))
         if not 0.5 <= tempo.seconds <= 20:
-            self.fail(field, f"one rep must take 0.5 to 20 seconds, got {_n(tempo.seconds)}")
+            self.fail(field, f"one rep must take 0.5 to 20 seconds, got {toml_number(tempo.seconds)}")
         return tempo
 
     def entry(self, raw: dict[str, Any], prefix: str, default_rest: float) -> Entry:

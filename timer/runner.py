@@ -5,7 +5,8 @@ The runner never chains sleeps. It keeps one *origin* on the monotonic clock
 ``origin + offset / speed`` for each cue, so timing errors never add up.
 Pausing and skipping only move the origin. Clock, sleep and speaker are
 injected: tests drive a fake clock, the CLI a :class:`timer.display.Waker`
-that also wakes for key presses and signals.
+that also wakes for key presses and signals. What the runner reports to its
+listeners, and its result, are the values in :mod:`timer.run_events`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from speech.model import Narration
-from timer.compiler import Cue, Timeline
+from timer.run_events import CueEvent, RunListener, RunResult, RunState, Status
+from timer.timeline import Cue, Timeline
 
 Command = Literal["pause", "resume", "toggle", "next", "back", "quit"]
-Status = Literal["finished", "quit", "stopped"]
 
 #: A press of "back" this soon (real seconds) after a set began goes to the set before.
 BACK_GRACE = 2.0
@@ -33,61 +33,6 @@ TICK_GUARD = 0.03
 
 class Speaker(Protocol):
     def speak(self, narration: Narration) -> None: ...
-
-
-@dataclass(frozen=True)
-class CueEvent:
-    """One fired cue; times in plan seconds from the session start."""
-
-    planned: float
-    actual: float
-    text: str
-    kind: str
-    block: int
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "planned": round(self.planned, 6),
-            "actual": round(self.actual, 6),
-            "text": self.text,
-            "kind": self.kind,
-            "block": self.block,
-        }
-
-
-@dataclass(frozen=True)
-class RunState:
-    """A snapshot for displays: where the run is now."""
-
-    position: float
-    block: int
-    paused: bool
-    cue: Cue | None
-    speed: float
-
-
-@dataclass(frozen=True)
-class RunResult:
-    status: Status
-    block: int
-    offset: float
-    signal: int | None = None
-
-
-class RunListener:
-    """Hooks called by the runner, all no-ops here; subclass what you need.
-
-    Cues fire first; listeners run right after, so a slow listener can delay
-    a later cue but never the one it is told about.
-    """
-
-    def on_cue(self, event: CueEvent, state: RunState) -> None: ...
-
-    def on_block(self, block: int, offset: float, state: RunState) -> None: ...
-
-    def on_control(self, command: str, state: RunState) -> None: ...
-
-    def on_tick(self, state: RunState) -> None: ...
 
 
 class Runner:

@@ -29,7 +29,8 @@ from timer.display import Keyboard, LiveDisplay, PlainDisplay, Waker
 from timer.exercises import load_exercises
 from timer.history import WEEKLY_GOAL, History
 from timer.plans import Plan, PlanError, load_plan, loads_plan
-from timer.runner import CueEvent, RunListener, Runner, RunResult, RunState
+from timer.run_events import CueEvent, RunListener, RunResult, RunState
+from timer.runner import Runner
 
 RESUME_HINT = "python -m timer run --resume"
 #: Redraws per second of the live display at most.
