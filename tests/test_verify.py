@@ -31,14 +31,8 @@ from certs import (
     verifier_for,
 )
 
-from skill.verify import (
-    FetchError,
-    RequestVerifier,
-    VerificationError,
-    canonical_cert_url,
-    fetch_url,
-    load_roots,
-)
+from skill.cert_chain import FetchError, canonical_cert_url, fetch_url, load_roots
+from skill.verify import RequestVerifier, VerificationError
 
 NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=timezone.utc)
 
