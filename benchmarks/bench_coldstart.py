@@ -14,8 +14,12 @@ waits for.
 The same pair is also run "as on Lambda": each child first imports what the
 Lambda runtime's bootstrap (awslambdaric) has imported before it loads a
 handler (importlib, json, logging, os, sys, time, traceback), so that cost
-counts on neither side. The target applies to the bare pair. Prints
-figures; no pass/fail.
+counts on neither side. The target applies to the bare pair.
+
+Deployed on Lambda the store is DynamoDB (``LEGCOACH_STORE=dynamodb:TABLE``);
+what opening it adds to a cold start (boto3 and ask-sdk's DynamoDB adapter,
+before any network call) is timed on its own, with placeholder credentials.
+Prints figures; no pass/fail.
 
     .venv/bin/python benchmarks/bench_coldstart.py [--runs 21]
 """
@@ -71,6 +75,18 @@ t1 = time.perf_counter()
 print(f"{t1 - t0} 0.0", flush=True)
 """
 
+
+DYNAMODB = """
+import time
+from skill.persistence import make_adapter
+t0 = time.perf_counter()
+make_adapter("dynamodb:leg-coach-bench")
+print(f"{time.perf_counter() - t0} 0.0", flush=True)
+"""
+#: Enough for boto3 to build a client without reading any AWS configuration.
+DYNAMODB_ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
 Run = tuple[float, float, float, float]
 
@@ -130,6 +146,7 @@ def main() -> int:
             turn = round_ % len(order)
             for name in order[turn:] + order[:turn]:
                 runs[name].append(run_once(kinds[name], env))
+        dynamodb = [run_once(DYNAMODB, {**env, **DYNAMODB_ENV})[2] for _ in range(args.runs)]
     skill, base, bare = runs["skill"], runs["baseline"], runs["empty"]
 
     def column(rs: list[Run], i: int) -> list[float]:
@@ -153,6 +170,7 @@ def main() -> int:
           f"{ratios(column(lambda_skill, 0), column(lambda_base, 0))}")
     print(f"  ratio skill / baseline (to response): "
           f"{ratios(column(lambda_skill, 1), column(lambda_base, 1))}")
+    print(f"opening the DynamoDB store (boto3 and ask-sdk's adapter, no network): {ms(dynamodb)}")
     return 0
 
 
