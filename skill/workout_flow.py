@@ -24,7 +24,7 @@ from skill.workout_progress import (
     moved,
     settle,
 )
-from skill.workout_session import OFFER_NEXT, OFFER_RESTART, OFFER_START
+from skill.workout_session import OFFER_NEXT, OFFER_RESTART
 from speech.model import Narration
 from timer.exercises import get_exercise
 

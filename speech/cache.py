@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speech.audio import RATE, Clip, concat, read_wav, resample, silence, tone_clip, trim, write_wav
-from speech.model import Narration, Part, Pause, Say, Sound
+from speech.model import Narration, Part, Pause, Say
 from speech.tts import VoiceOptions, engine_id, resolve_voice, synthesize
 
 

@@ -143,7 +143,6 @@ class WorkoutHelpHandler(_InWorkout):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.device_time import local_now
         from skill.workout_flow import aside
 
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_HELP))
@@ -153,7 +152,6 @@ class WorkoutFallbackHandler(_InWorkout):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.device_time import local_now
         from skill.workout_flow import aside
 
         return self.trainer.run(handler_input, aside, Narration.of(WORKOUT_FALLBACK))
