@@ -103,8 +103,11 @@ def _werkzeug(make_app: Callable[[], Any], port: int) -> None:
         def log_request(self, *args: Any) -> None:
             pass
 
-    make_server("127.0.0.1", port, Timed(make_app()), threaded=True,
-                request_handler=KeepAlive).serve_forever()
+    app = Timed(make_app())
+    from skill.app import freeze_for_serving
+
+    freeze_for_serving()  # as python -m skill serve does (gunicorn: its conf's hook)
+    make_server("127.0.0.1", port, app, threaded=True, request_handler=KeepAlive).serve_forever()
 
 
 def _gunicorn(make_app: Callable[[], Any], port: int, preload: bool) -> None:

@@ -66,3 +66,11 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def post_worker_init(worker: object) -> None:
+    """Once a worker has built the app: its long-lived objects out of the
+    cyclic garbage collector's way (see skill.app.freeze_for_serving)."""
+    from skill.app import freeze_for_serving
+
+    freeze_for_serving()

@@ -37,10 +37,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev and not is_loopback(args.host):
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
-    from skill.app import create_app
+    from skill.app import create_app, freeze_for_serving
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app({"VERIFY": not args.dev})
+    freeze_for_serving()
     app.run(host=args.host, port=args.port, threaded=True, load_dotenv=False)
     return 0
 

@@ -285,3 +285,22 @@ def test_lambda_entry_point_does_not_load_the_web_stack(tmp_path: Path) -> None:
                             env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_served_app_keeps_its_long_lived_objects_out_of_the_collector(tmp_path: Path) -> None:
+    # In a child process: freezing is for the whole process.
+    code = (
+        "import gc, json\n"
+        "from skill.app import create_app, freeze_for_serving\n"
+        "app = create_app({'VERIFY': False})\n"
+        "before = gc.get_freeze_count()\n"
+        "freeze_for_serving()\n"
+        f"reply = app.test_client().post('/alexa', data={json.dumps(json.dumps(E.launch()))})\n"
+        "print(json.dumps([before, gc.get_freeze_count(), reply.status_code]))\n"
+    )
+    env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'served.db'}"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    before, frozen, status = json.loads(result.stdout)
+    assert before == 0 and frozen > 10_000 and status == 200

@@ -454,6 +454,15 @@ def test_gunicorn_settings_follow_the_environment() -> None:
         == (["0.0.0.0:9000"], 3, 8, "10.0.0.5")
 
 
+def test_each_gunicorn_worker_freezes_its_app_once_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import skill.app
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(skill.app, "freeze_for_serving", lambda: frozen.append(True))
+    gunicorn_settings()["post_worker_init"](object())
+    assert frozen == [True]
+
+
 def test_access_log_lines_are_json_whatever_the_client_sends() -> None:
     conf = gunicorn_settings()
     atoms = {"t": "[01/Jan/2025:00:00:00 +0000]", "h": "127.0.0.1", "m": "POST",
