@@ -273,6 +273,15 @@ def test_lambda_handler_rejects_another_skills_requests(fresh_lambda: Any,
         fresh_lambda.handler(E.launch(application_id="amzn1.ask.skill.other"), None)
 
 
+def in_child(code: str, tmp_path: Path) -> str:
+    """What ``code`` prints in a new interpreter (SQLite store under ``tmp_path``)."""
+    env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'child.db'}"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_lambda_entry_point_does_not_load_the_web_stack(tmp_path: Path) -> None:
     code = (
         "import json, sys\n"
@@ -280,11 +289,7 @@ def test_lambda_entry_point_does_not_load_the_web_stack(tmp_path: Path) -> None:
         f"entry.handler(json.loads({json.dumps(json.dumps(E.launch()))}), None)\n"
         "print(sorted(m for m in ('flask', 'werkzeug', 'cryptography', 'boto3') if m in sys.modules))\n"
     )
-    env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'cold.db'}"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert in_child(code, tmp_path) == "[]"
 
 
 def test_a_served_app_keeps_its_long_lived_objects_out_of_the_collector(tmp_path: Path) -> None:
@@ -298,9 +303,5 @@ def test_a_served_app_keeps_its_long_lived_objects_out_of_the_collector(tmp_path
         f"reply = app.test_client().post('/alexa', data={json.dumps(json.dumps(E.launch()))})\n"
         "print(json.dumps([before, gc.get_freeze_count(), reply.status_code]))\n"
     )
-    env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'served.db'}"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
-    before, frozen, status = json.loads(result.stdout)
+    before, frozen, status = json.loads(in_child(code, tmp_path))
     assert before == 0 and frozen > 10_000 and status == 200
