@@ -8,7 +8,7 @@
 // uttered here: "more please", a MoreIntent sample, stands in for it.
 "use strict";
 
-const va = require("virtual-alexa");
+const { device, turn, run } = require("./device");
 
 const [url, modelPath, ...questions] = process.argv.slice(2);
 if (!url || !modelPath) {
@@ -16,36 +16,8 @@ if (!url || !modelPath) {
   process.exit(2);
 }
 
-function turn(label, utterance, response) {
-  const body = response.response || {};
-  const speech = body.outputSpeech || {};
-  const reprompt = ((body.reprompt || {}).outputSpeech || {}).ssml || null;
-  return {
-    step: label,
-    utterance: utterance,
-    ssml: speech.ssml || null,
-    reprompt: reprompt,
-    card: body.card || null,
-    shouldEndSession: body.shouldEndSession === undefined ? null : body.shouldEndSession,
-    sessionAttributes: response.sessionAttributes || {},
-  };
-}
-
-async function main() {
-  const alexa = va.VirtualAlexa.Builder()
-    .skillURL(url)
-    .interactionModelFile(modelPath)
-    .applicationID("amzn1.ask.skill.00000000-0000-4000-8000-0000000e2e00")
-    .locale("en-US")
-    .create();
-  const requests = [];
-  alexa.filter((request) => {
-    requests.push({
-      type: request.request.type,
-      intent: request.request.intent ? request.request.intent.name : null,
-      slots: request.request.intent ? request.request.intent.slots || {} : {},
-    });
-  });
+run(async () => {
+  const { alexa, requests } = device(url, modelPath, "amzn1.ask.skill.00000000-0000-4000-8000-0000000e2e00");
   const turns = [];
   turns.push(turn("launch", null, await alexa.launch()));
   const asked = questions.length ? questions : ["why won't my legs slim down"];
@@ -54,10 +26,5 @@ async function main() {
   }
   turns.push(turn("more", "more please", await alexa.utter("more please")));
   turns.push(turn("stop", "stop", await alexa.utter("stop")));
-  process.stdout.write(JSON.stringify({ turns: turns, requests: requests }) + "\n");
-}
-
-main().catch((error) => {
-  console.error(String(error && error.stack ? error.stack : error));
-  process.exit(1);
+  return { turns: turns, requests: requests };
 });

@@ -10,7 +10,7 @@
 // AMAZON.NextIntent utterance there).
 "use strict";
 
-const va = require("virtual-alexa");
+const { device, turn, run } = require("./device");
 
 const [url, modelPath, ...utterances] = process.argv.slice(2);
 if (!url || !modelPath || utterances.length === 0) {
@@ -18,43 +18,11 @@ if (!url || !modelPath || utterances.length === 0) {
   process.exit(2);
 }
 
-function turn(utterance, response) {
-  const body = response.response || {};
-  return {
-    utterance: utterance,
-    ssml: (body.outputSpeech || {}).ssml || null,
-    reprompt: ((body.reprompt || {}).outputSpeech || {}).ssml || null,
-    shouldEndSession: body.shouldEndSession === undefined ? null : body.shouldEndSession,
-    sessionAttributes: response.sessionAttributes || {},
-  };
-}
-
-async function main() {
-  const alexa = va.VirtualAlexa.Builder()
-    .skillURL(url)
-    .interactionModelFile(modelPath)
-    .applicationID("amzn1.ask.skill.00000000-0000-4000-8000-0000000e2e01")
-    .locale("en-US")
-    .create();
-  const requests = [];
-  alexa.filter((request) => {
-    const intent = request.request.intent;
-    requests.push({
-      type: request.request.type,
-      intent: intent ? intent.name : null,
-      slots: intent ? intent.slots || {} : {},
-      userId: request.context.System.user.userId,
-      newSession: request.session ? request.session.new : null,
-    });
-  });
+run(async () => {
+  const { alexa, requests } = device(url, modelPath, "amzn1.ask.skill.00000000-0000-4000-8000-0000000e2e01");
   const turns = [];
   for (const utterance of utterances) {
-    turns.push(turn(utterance, await alexa.utter(utterance)));
+    turns.push(turn("utterance", utterance, await alexa.utter(utterance)));
   }
-  process.stdout.write(JSON.stringify({ turns: turns, requests: requests }) + "\n");
-}
-
-main().catch((error) => {
-  console.error(String(error && error.stack ? error.stack : error));
-  process.exit(1);
+  return { turns: turns, requests: requests };
 });
