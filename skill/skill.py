@@ -113,12 +113,13 @@ class LazyApiClient(ApiClient):  # type: ignore[misc]
     ``ask_sdk_core.api_client`` imports ``requests`` (about 45 ms here), which
     a cold start that only opens the skill or answers a question never needs.
     The SDK's client sets no timeout, so a stalled Alexa API would hold the
-    response past Alexa's 8 s limit; every call here gives up after
-    ``timeout`` seconds instead (connecting, and again waiting for data),
-    and the handler falls back or apologises.
+    response past Alexa's 8 s limit; every call here gives up instead after
+    ``timeout`` (seconds to connect, seconds to wait for the answer: at most
+    5 s in all by default, inside the Lambda function's 7 s), and the
+    handler falls back or apologises.
     """
 
-    def __init__(self, timeout: float = 3.0) -> None:
+    def __init__(self, timeout: float | tuple[float, float] = (2.0, 3.0)) -> None:
         self.timeout = timeout
         self._client: ApiClient | None = None
 
@@ -128,7 +129,7 @@ class LazyApiClient(ApiClient):  # type: ignore[misc]
         return self._client.invoke(request)
 
 
-def _timed_client(timeout: float) -> ApiClient:
+def _timed_client(timeout: float | tuple[float, float]) -> ApiClient:
     import functools
 
     from ask_sdk_core.api_client import DefaultApiClient
