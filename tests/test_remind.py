@@ -324,17 +324,36 @@ def test_bad_setting_in_a_real_process_exits_2_with_one_line(tmp_path: Path) -> 
 # -- --next and the real process --
 
 
-def test_next_prints_date_time_kind_and_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("instant", [
+    at(BERLIN, 2026, 12, 2, 9, 5),      # a morning: only move breaks come next
+    at(BERLIN, 2026, 12, 2, 16, 40),    # an afternoon: the workout reminder is among the next five
+    at(BERLIN, 2026, 12, 6, 23, 59),    # Sunday night
+    at(BERLIN, 2026, 3, 28, 17, 0),     # the evening before the spring DST change
+], ids=["morning", "afternoon", "sunday-night", "before-dst"])
+def test_next_prints_date_time_kind_and_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                instant: datetime) -> None:
     path = write(tmp_path, '[workout]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\n'
                            '[quiet_hours]\nenabled = false\n[service]\ntimezone = "Europe/Berlin"\n')
-    assert main(["--config", str(path), "--next", "5", "--every", "30"]) == 0
+    assert main(["--config", str(path), "--next", "5", "--every", "30"],
+                now=lambda zone: instant.astimezone(zone)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 5
-    pattern = re.compile(r"^\d{4}-\d\d-\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d  (workout |move-break)  \S.*$")
+    pattern = re.compile(r"^\d{4}-\d\d-\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d  (workout   |move-break)  \S.*$")
     assert all(pattern.match(line) for line in lines), lines
     assert lines == sorted(lines)
+    assert all(line >= f"{instant:%Y-%m-%d %a %H:%M}" for line in lines)
     assert {line[15:20] for line in lines if "move-break" in line} <= {
         f"{h:02d}:{m:02d}" for h in range(9, 18) for m in (0, 30)}
+
+
+def test_next_lists_the_workout_reminder_in_the_afternoon(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, '[workout]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\n'
+                           '[quiet_hours]\nenabled = false\n[service]\ntimezone = "Europe/Berlin"\n')
+    instant = at(BERLIN, 2026, 12, 2, 16, 40)
+    assert main(["--config", str(path), "--next", "5", "--every", "30"], now=lambda zone: instant.astimezone(zone)) == 0
+    kinds = [line.split("  ")[1].strip() for line in capsys.readouterr().out.splitlines()]
+    assert "workout" in kinds and "move-break" in kinds
 
 
 def test_sigterm_stops_the_service_cleanly(tmp_path: Path) -> None:

@@ -110,8 +110,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mute", action="store_true", help="print and notify, but do not speak")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``remind`` with parsed options; 2 and one line on stderr for bad settings."""
+def run(args: argparse.Namespace, *, now: Callable[[tzinfo], datetime] = datetime.now) -> int:
+    """Run ``remind`` with parsed options; 2 and one line on stderr for bad settings.
+
+    ``now`` gives the current time in a zone; tests pass a fixed instant.
+    """
     try:
         config = load_config(args.config)
         if args.every is not None:
@@ -125,14 +128,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     zone = config.zone()
     if args.next_count is None:
-        return serve(config, zone, mute=args.mute)
+        return serve(config, zone, mute=args.mute, now=now)
     with History() as history:
-        for reminder in upcoming(config, zone, history, datetime.now(zone), args.next_count):
+        for reminder in upcoming(config, zone, history, now(zone), args.next_count):
             print(reminder.line())
     return 0
 
 
-def serve(config: RemindConfig, zone: tzinfo, *, mute: bool = False) -> int:
+def serve(config: RemindConfig, zone: tzinfo, *, mute: bool = False,
+          now: Callable[[tzinfo], datetime] = datetime.now) -> int:
     """The foreground service: until Ctrl-C or SIGTERM, then exit 0."""
     from speech.live import make_speaker
     from speech.tts import VoiceOptions
@@ -145,7 +149,7 @@ def serve(config: RemindConfig, zone: tzinfo, *, mute: bool = False) -> int:
         routine = move_break_routine(speaker) if config.move_break.routine else None
         with History() as history:
             announce = Announcer(speaker, sys.stdout, notifier, routine)
-            service = ReminderService(config, clock=lambda: datetime.now(zone), zone=zone,
+            service = ReminderService(config, clock=lambda: now(zone), zone=zone,
                                       history=history, announce=announce, log=sys.stdout)
             print(summary(config, service), flush=True)
             service.run(threading.Event())
@@ -192,11 +196,11 @@ def move_break_routine(speaker: Any, clock: Callable[[], float] = time.monotonic
     return routine
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, now: Callable[[tzinfo], datetime] = datetime.now) -> int:
     parser = argparse.ArgumentParser(prog=PROG,
                                      description="Workout reminders and move breaks, spoken and shown.")
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return run(parser.parse_args(argv), now=now)
 
 
 if __name__ == "__main__":
