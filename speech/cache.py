@@ -3,7 +3,8 @@
 Each spoken phrase is synthesised once per engine, voice, rate, volume and
 text, trimmed of the silence espeak-ng leaves around it, and stored as
 ``<sha256>.wav``; a whole narration (phrases, pauses and tones) as
-``n-<sha256>.wav``. Files are written atomically (temp file + replace), so
+``n-<sha256>.wav``; other content-addressed files (a stream's MP3 segments)
+through :meth:`AudioCache.file_for`. Files are written atomically (temp file + replace), so
 a crash or a second process never leaves a half-written cue behind.
 
 The folder is kept to a size limit (:data:`CACHE_MB_ENV`, default
@@ -22,7 +23,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +99,12 @@ class _File:
         return self.path.name.startswith(".")
 
 
+CACHED_SUFFIXES = (".wav", ".mp3")
+
+
 def _scan(root: Path) -> list[_File]:
-    """The ``*.wav`` files directly in ``root`` (temp files too); [] if it is missing.
+    """The cached files (``*.wav``, ``*.mp3``) directly in ``root`` (temp files
+    too); [] if it is missing.
 
     A file removed by another process while we look is left out, not an error.
     """
@@ -110,7 +115,7 @@ def _scan(root: Path) -> list[_File]:
     found: list[_File] = []
     with entries:
         for entry in entries:
-            if not entry.name.endswith(".wav"):
+            if not entry.name.endswith(CACHED_SUFFIXES):
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
@@ -136,7 +141,8 @@ def _digest(*fields: object) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _part_key(part: Part) -> list[object]:
+def part_key(part: Part) -> list[object]:
+    """What identifies one part of a narration in a cache key."""
     if isinstance(part, Say):
         return ["say", part.text.strip()]
     if isinstance(part, Pause):
@@ -170,6 +176,31 @@ class AudioCache:
         engine, voice = self._identity()
         o = self.options
         return _digest("say", engine, voice, o.rate, o.volume, self.rate, text.strip())
+
+    def content_key(self, kind: str, *fields: object) -> str:
+        """Digest of ``fields`` (JSON-able) with this cache's engine, voice, rate,
+        volume and sample rate: a name for audio made from them."""
+        engine, voice = self._identity()
+        o = self.options
+        return _digest(kind, engine, voice, o.rate, o.volume, self.rate, *fields)
+
+    def file_for(self, name: str, make: Callable[[], bytes]) -> Path:
+        """The cached file ``name`` (e.g. ``s-<digest>.mp3``), written from
+        ``make()`` (atomically) if it is not there yet; marked used."""
+        path = self.root / name
+        if not self._on_disk(path):
+            data = make()
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=self.root)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self._used.add(path)
+        return path
 
     def phrase_path(self, text: str) -> Path:
         """The WAV of one phrase, synthesised if it is not cached yet."""
@@ -241,7 +272,7 @@ class AudioCache:
         else:
             engine, voice = self._identity()
             o = self.options
-            parts = [_part_key(p) for p in n]
+            parts = [part_key(p) for p in n]
             name = _digest("narration", engine, voice, o.rate, o.volume, self.rate, parts)
             path = self.root / f"n-{name}.wav"
             if not self._on_disk(path):

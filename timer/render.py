@@ -16,7 +16,7 @@ from timer.compiler import Timeline, compile_plan
 from timer.plans import Plan
 
 
-class _Clips:
+class SessionClips:
     """Each narration's audio, built once."""
 
     def __init__(self, cache: AudioCache) -> None:
@@ -33,10 +33,15 @@ class _Clips:
         return self(n).seconds
 
 
+def measured_timeline(plan: Plan, clips: SessionClips) -> Timeline:
+    """The plan's timeline paced on the measured length of each cue's audio."""
+    return compile_plan(plan, clips.seconds)
+
+
 def render_session(plan: Plan, cache: AudioCache) -> tuple[Timeline, Clip]:
     """The plan's timeline (paced on the measured speech) and its audio."""
-    clips = _Clips(cache)
-    timeline = compile_plan(plan, clips.seconds)
+    clips = SessionClips(cache)
+    timeline = measured_timeline(plan, clips)
     items = [(cue.offset, clips(cue.narration)) for cue in timeline.cues]
     return timeline, place(items, timeline.length, cache.rate)
 
