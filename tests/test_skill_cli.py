@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -209,6 +210,26 @@ def test_run_starts_a_dev_server_chats_with_it_and_stops_it() -> None:
     assert launcher.run(port, mute=True, read=scripted(QUESTION, "stop"), out=out) == 0
     assert out.getvalue().count("coach> ") == 3
     assert launcher.port_free(port), "the server is still running"
+
+
+def test_run_with_dynamodb_local_keeps_users_there_and_stops_it(
+        monkeypatch: pytest.MonkeyPatch, legcoach_home: Path) -> None:
+    from skill.devtools.dynamodb_local import DynamoDBLocalError, answers, find_home, find_java
+
+    try:
+        find_java(), find_home()
+    except DynamoDBLocalError as e:
+        pytest.skip(str(e))
+    monkeypatch.setenv("LEGCOACH_STORE", "dynamodb-local")
+    port = free_port()
+    out = io.StringIO()
+    assert launcher.run(port, mute=True, read=scripted("start a workout", "stop"), out=out) == 0
+    assert "Let's warm up" in out.getvalue() and "sorry" not in out.getvalue().lower()
+    assert not (legcoach_home / "skill.db").exists()  # users went to DynamoDB Local
+    log = (legcoach_home / "server.log").read_text()
+    db_port = int(re.search(r"Port:\s+(\d+)", log).group(1))  # type: ignore[union-attr]
+    assert not answers(db_port), "DynamoDB Local is still running"
+    assert launcher.port_free(port)
 
 
 def test_run_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:

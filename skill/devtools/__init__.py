@@ -1,0 +1,1 @@
+"""Tools for developing Leg Coach on one machine: local servers and consoles."""
