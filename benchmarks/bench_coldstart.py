@@ -1,6 +1,6 @@
 """Cold start of the Lambda entry point vs ask-sdk-core alone, in new processes.
 
-Each run is a fresh interpreter. "skill" imports skill.lambda_function and
+Each run is a fresh interpreter. "skill" imports skill.endpoint.lambda_function and
 answers one LaunchRequest (building the skill, SQLite store in a temporary
 LEGCOACH_HOME); "baseline" only imports ask_sdk_core.skill_builder. Runs
 are interleaved (the order rotates every round, so neither side always
@@ -54,7 +54,7 @@ LAUNCH = {
 SKILL = f"""
 import json, time
 t0 = time.perf_counter()
-import skill.lambda_function as entry
+import skill.endpoint.lambda_function as entry
 t1 = time.perf_counter()
 response = entry.handler(json.loads({json.dumps(json.dumps(LAUNCH))}), None)
 t2 = time.perf_counter()
@@ -78,7 +78,7 @@ print(f"{t1 - t0} 0.0", flush=True)
 
 DYNAMODB = """
 import time
-from skill.persistence import make_adapter
+from skill.store.sqlite import make_adapter
 t0 = time.perf_counter()
 make_adapter("dynamodb:leg-coach-bench")
 print(f"{time.perf_counter() - t0} 0.0", flush=True)
@@ -157,7 +157,7 @@ def main() -> int:
     print(f"  empty interpreter                                 wall {ms(column(bare, 0))}")
     print(f"  baseline: import ask_sdk_core.skill_builder      wall {ms(column(base, 0))}"
           f"   to response {ms(column(base, 1))}   import {ms(column(base, 2))}")
-    print(f"  skill:    import skill.lambda_function + Launch  wall {ms(column(skill, 0))}"
+    print(f"  skill:    import skill.endpoint.lambda_function + Launch  wall {ms(column(skill, 0))}"
           f"   to response {ms(column(skill, 1))}   import {ms(column(skill, 2))}"
           f"   first response {ms(column(skill, 3))}")
     print(f"  ratio skill / baseline (wall):        {ratios(column(skill, 0), column(base, 0))}"

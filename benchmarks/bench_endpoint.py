@@ -60,7 +60,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 QUESTIONS = ("why won't my legs slim down", "does salt make my legs puffy",
              "how often should I train", "which exercises help my legs most")
 WORKOUT_USERS = 64
-#: Session attributes of a guided workout under way (see skill.workout_session).
+#: Session attributes of a guided workout under way (see skill.workout.state).
 IN_WORKOUT = {"workout": "active", "offer": "workout_next"}
 #: Header naming a turn's type; only requests that carry it are timed server-side.
 TURN_HEADER = "X-Bench-Turn"
@@ -104,7 +104,7 @@ def _werkzeug(make_app: Callable[[], Any], port: int) -> None:
             pass
 
     app = Timed(make_app())
-    from skill.app import freeze_for_serving
+    from skill.endpoint.app import freeze_for_serving
 
     freeze_for_serving()  # as python -m skill serve does (gunicorn: its conf's hook)
     make_server("127.0.0.1", port, app, threaded=True, request_handler=KeepAlive).serve_forever()
@@ -157,8 +157,8 @@ class SkillApp:
 
         from cryptography import x509
 
-        from skill.app import create_app
-        from skill.persistence import SQLiteAdapter
+        from skill.endpoint.app import create_app
+        from skill.store.sqlite import SQLiteAdapter
 
         logging.getLogger("skill").setLevel(logging.ERROR)
         return create_app({
@@ -423,8 +423,8 @@ def main() -> int:
     args = parser.parse_args()
 
     import certs
-    from skill.lambda_function import invoke
-    from skill.skill import build_skill
+    from skill.endpoint.lambda_function import invoke
+    from skill.builder import build_skill
 
     ctx = mp.get_context("spawn")
     chain = certs.make_chain()
@@ -516,11 +516,11 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     from ask_sdk_model import RequestEnvelope
 
     import certs
-    from skill.app import envelope_problem
-    from skill.persistence import SQLiteAdapter
-    from skill.serialize import EnvelopeSerializer
-    from skill.skill import build_skill
-    from skill.verify import RequestVerifier
+    from skill.endpoint.app import envelope_problem
+    from skill.store.sqlite import SQLiteAdapter
+    from skill.endpoint.serialize import EnvelopeSerializer
+    from skill.builder import build_skill
+    from skill.endpoint.verify import RequestVerifier
 
     logging.getLogger("skill").setLevel(logging.ERROR)
     verifier = RequestVerifier(certs.SKILL_ID, trusted_roots=[chain.root],
@@ -556,7 +556,7 @@ def start_workouts_in(skill: Any, chain: Any) -> None:
     """start_workouts, for a skill object in this process."""
     import envelopes as E
 
-    from skill.lambda_function import invoke
+    from skill.endpoint.lambda_function import invoke
 
     for user in users():
         invoke(skill, E.intent("StartWorkoutIntent", {"level": "beginner"}, new=True, user_id=user))

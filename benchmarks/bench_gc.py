@@ -1,5 +1,5 @@
 """Garbage-collector pauses in the served app, with and without
-``skill.app.freeze_for_serving`` (same run, one child process each, since
+``skill.endpoint.app.freeze_for_serving`` (same run, one child process each, since
 freezing is for the whole process).
 
 Each child builds the warmed-up app (``create_app``, verification off), then
@@ -30,7 +30,7 @@ CHILD = """
 import gc, json, sys, time
 sys.path.insert(0, {tests!r})
 import envelopes as E
-from skill.app import create_app, freeze_for_serving
+from skill.endpoint.app import create_app, freeze_for_serving
 
 app = create_app({{"VERIFY": False}})
 tracked = len(gc.get_objects())

@@ -39,7 +39,7 @@ QUESTIONS = ("why won't my legs slim down", "does salt make my legs puffy",
 
 
 def plan_figures() -> None:
-    from skill.workout import FINISH_RESERVE, LEVELS, PlanSpec, guide_for, pieces_for
+    from skill.workout.guide import FINISH_RESERVE, LEVELS, PlanSpec, guide_for, pieces_for
     from speech.ssml import to_ssml
     from timer.compiler import compile_plan
     from timer.plans import builtin_plans, load_plan
@@ -78,7 +78,7 @@ class Session:
 
     def send(self, name: str, slots: dict[str, str | None] | None = None) -> tuple[float, dict[str, Any]]:
         import envelopes as E
-        from skill.lambda_function import invoke
+        from skill.endpoint.lambda_function import invoke
 
         if name == "QuestionIntent":
             value = E.question(str((slots or {})["query"]), user_id=self.user, attributes=self.attributes)
@@ -95,8 +95,8 @@ class Session:
 
 
 def turn_figures(turns: int) -> None:
-    from skill.persistence import SQLiteAdapter
-    from skill.skill import build_skill
+    from skill.store.sqlite import SQLiteAdapter
+    from skill.builder import build_skill
 
     with tempfile.TemporaryDirectory() as home:
         os.environ["LEGCOACH_HOME"] = home

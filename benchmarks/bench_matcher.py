@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from labelled import KINDS, Question, heldout, score, training  # noqa: E402
-from skill.knowledge import Knowledge, load_knowledge  # noqa: E402
-from skill.matcher import Match, Matcher  # noqa: E402
+from skill.questions.knowledge import Knowledge, load_knowledge  # noqa: E402
+from skill.questions.matcher import Match, Matcher  # noqa: E402
 
 
 class OverlapMatcher:

@@ -8,7 +8,7 @@ s3transfer, jmespath, dateutil, six, urllib3):
 
 - ``python -c pass``: the interpreter alone;
 - ``import ask_sdk_core.skill_builder``: the SDK's floor, from the zip;
-- ``handler``: import skill.lambda_function and answer one LaunchRequest
+- ``handler``: import skill.endpoint.lambda_function and answer one LaunchRequest
   (SQLite store in a temporary LEGCOACH_HOME).
 
 Two zips: the default one (no bytecode, so every cold start compiles), and
@@ -54,7 +54,7 @@ PATHS = "import sys; sys.path[:0] = [{task!r}, {runtime!r}]\n"
 CASES = {
     "import ask_sdk_core.skill_builder": PATHS + "import ask_sdk_core.skill_builder",
     "handler: import + LaunchRequest": PATHS + (
-        "import json\nfrom skill.lambda_function import handler\n"
+        "import json\nfrom skill.endpoint.lambda_function import handler\n"
         "r = handler(json.loads({event!r}), None)\n"
         "assert r['response']['outputSpeech']['ssml'].startswith('<speak>')"),
 }

@@ -27,8 +27,8 @@ from certs import (  # noqa: E402  (the test CA lives with the tests)
     make_chain,
 )
 
-from skill.cert_chain import system_roots  # noqa: E402
-from skill.verify import RequestVerifier  # noqa: E402
+from skill.endpoint.cert_chain import system_roots  # noqa: E402
+from skill.endpoint.verify import RequestVerifier  # noqa: E402
 
 
 def timings_us(action: Callable[[], object], runs: int) -> list[float]:

@@ -15,7 +15,7 @@ The zip holds what the function needs and nothing else:
   tests, caches or compiled files.
 
 Flask, pyttsx3 and rich are not packaged: the Lambda entry point
-(skill.lambda_function) does not import them. The zip is deterministic:
+(skill.endpoint.lambda_function) does not import them. The zip is deterministic:
 sorted entries, fixed timestamps and permissions.
 
 /var/task is read-only on Lambda, so Python compiles every imported module

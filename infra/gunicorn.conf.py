@@ -15,7 +15,7 @@ import os
 
 from gunicorn.glogging import Logger, SafeAtoms
 
-wsgi_app = "skill.app:create_app()"
+wsgi_app = "skill.endpoint.app:create_app()"
 bind = [os.environ.get("LEGCOACH_BIND", "127.0.0.1:8000")]
 
 # Alexa gives up after 8 s: a worker silent for 7 s is restarted.
@@ -70,7 +70,7 @@ logger_class = JsonAccessLogger
 
 def post_worker_init(worker: object) -> None:
     """Once a worker has built the app: its long-lived objects out of the
-    cyclic garbage collector's way (see skill.app.freeze_for_serving)."""
-    from skill.app import freeze_for_serving
+    cyclic garbage collector's way (see skill.endpoint.app.freeze_for_serving)."""
+    from skill.endpoint.app import freeze_for_serving
 
     freeze_for_serving()

@@ -37,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev and not is_loopback(args.host):
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
-    from skill.app import create_app, freeze_for_serving
+    from skill.endpoint.app import create_app, freeze_for_serving
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app({"VERIFY": not args.dev})
@@ -47,8 +47,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from skill.handlers.questions import answer_text
-    from skill.skill import make_coach
+    from skill.questions.handlers import answer_text
+    from skill.builder import make_coach
     from speech.text import to_text
 
     question = " ".join(args.question).strip()
@@ -76,20 +76,20 @@ def _speak_and_wait(narration: Narration) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from skill.launcher import chat
+    from skill.devtools.launcher import chat
 
     return chat(args.url, mute=args.mute)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from skill.launcher import run
+    from skill.devtools.launcher import run
 
     return run(args.port, mute=args.mute)
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from skill.interaction import default_model_dir, model_text, write_models
-    from skill.knowledge import load_knowledge
+    from skill.model.generator import default_model_dir, model_text, write_models
+    from skill.questions.knowledge import load_knowledge
 
     directory = args.out or default_model_dir()
     if args.check:
@@ -108,7 +108,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def _locales() -> tuple[str, ...]:
-    from skill.interaction import LOCALES
+    from skill.model.generator import LOCALES
 
     return LOCALES
 

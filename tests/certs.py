@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from skill.verify import RequestVerifier
+from skill.endpoint.verify import RequestVerifier
 
 ALEXA_SAN = "echo-api.amazon.com"
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"

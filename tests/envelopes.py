@@ -1,7 +1,7 @@
 """Alexa request envelopes for tests, shaped like the ones Alexa really sends.
 
 Written from Alexa's request JSON reference independently of
-skill/envelopes.py (which the console uses), so the tests do not check the
+skill/devtools/envelopes.py (which the console uses), so the tests do not check the
 skill against its own idea of a request. Every builder returns a JSON value
 (dict); :func:`body` turns one into bytes for HTTP tests.
 """

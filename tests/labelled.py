@@ -27,7 +27,7 @@ KINDS = ("topic", "safety", "out_of_scope")
 
 
 class Answer(Protocol):
-    """What a matcher says (skill.matcher.Match has these fields)."""
+    """What a matcher says (skill.questions.matcher.Match has these fields)."""
 
     kind: str
     topic_id: str | None

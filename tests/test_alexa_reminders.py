@@ -15,11 +15,11 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
-from skill.handlers.reminders import CANCEL_INTENT, REMINDER_HANDLERS, SET_INTENT, spoken_days, spoken_time
-from skill.interaction import check_intents
-from skill.persistence import SQLiteAdapter
-from skill.skill import HANDLERS, build_skill
-from skill.reminders import PERMISSION, reminder_intents, say
+from skill.reminders.handlers import CANCEL_INTENT, REMINDER_HANDLERS, SET_INTENT, spoken_days, spoken_time
+from skill.model.generator import check_intents
+from skill.store.sqlite import SQLiteAdapter
+from skill.builder import HANDLERS, build_skill
+from skill.reminders.api import PERMISSION, reminder_intents, say
 from speech.model import Narration
 from speech.ssml import to_ssml
 from tests import envelopes

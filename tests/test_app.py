@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 import certs
 import envelopes as E
 from servers import serving
-from skill.app import MAX_BODY, create_app
-from skill.persistence import SQLiteAdapter
+from skill.endpoint.app import MAX_BODY, create_app
+from skill.store.sqlite import SQLiteAdapter
 
 NOW = datetime.now(timezone.utc)
 
@@ -247,7 +247,7 @@ def test_a_real_server_on_loopback_serves_signed_requests(live_server: str, chai
 
 @pytest.fixture
 def fresh_lambda(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    import skill.lambda_function as entry
+    import skill.endpoint.lambda_function as entry
 
     monkeypatch.setattr(entry, "_skill", None)
     monkeypatch.setenv("LEGCOACH_STORE", f"sqlite:{tmp_path / 'lambda.db'}")
@@ -285,7 +285,7 @@ def in_child(code: str, tmp_path: Path) -> str:
 def test_lambda_entry_point_does_not_load_the_web_stack(tmp_path: Path) -> None:
     code = (
         "import json, sys\n"
-        "import skill.lambda_function as entry\n"
+        "import skill.endpoint.lambda_function as entry\n"
         f"entry.handler(json.loads({json.dumps(json.dumps(E.launch()))}), None)\n"
         "print(sorted(m for m in ('flask', 'werkzeug', 'cryptography', 'boto3') if m in sys.modules))\n"
     )
@@ -296,7 +296,7 @@ def test_a_served_app_keeps_its_long_lived_objects_out_of_the_collector(tmp_path
     # In a child process: freezing is for the whole process.
     code = (
         "import gc, json\n"
-        "from skill.app import create_app, freeze_for_serving\n"
+        "from skill.endpoint.app import create_app, freeze_for_serving\n"
         "app = create_app({'VERIFY': False})\n"
         "before = gc.get_freeze_count()\n"
         "freeze_for_serving()\n"

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from skill.chat import narration_from_ssml
-from skill.envelopes import Conversation
-from skill.lambda_function import invoke
-from skill.persistence import SQLiteAdapter
-from skill.skill import build_skill
+from skill.devtools.chat import narration_from_ssml
+from skill.devtools.envelopes import Conversation
+from skill.endpoint.lambda_function import invoke
+from skill.store.sqlite import SQLiteAdapter
+from skill.builder import build_skill
 from speech.text import to_text
 from tests import envelopes
 from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)

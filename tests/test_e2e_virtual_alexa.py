@@ -11,8 +11,8 @@ from servers import serving
 from virtual_alexa import drive as drive_script
 from virtual_alexa import needs_virtual_alexa
 
-from skill.app import create_app
-from skill.persistence import SQLiteAdapter
+from skill.endpoint.app import create_app
+from skill.store.sqlite import SQLiteAdapter
 
 pytestmark = needs_virtual_alexa
 

@@ -22,14 +22,14 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from envelopes import USER_ID, envelope, intent, question
-from skill.chat import Console, InProcess, narration_from_ssml
-from skill.interaction import build_model
-from skill.knowledge import load_knowledge
-from skill.lambda_function import invoke
-from skill.nlu import LocalNLU
-from skill.persistence import SQLiteAdapter, make_adapter
-from skill.skill import build_skill
-from skill.workout import PlanSpec, guide_for
+from skill.devtools.chat import Console, InProcess, narration_from_ssml
+from skill.model.generator import build_model
+from skill.questions.knowledge import load_knowledge
+from skill.endpoint.lambda_function import invoke
+from skill.devtools.nlu import LocalNLU
+from skill.store.sqlite import SQLiteAdapter, make_adapter
+from skill.builder import build_skill
+from skill.workout.guide import PlanSpec, guide_for
 from speech.live import MuteSpeaker
 from speech.ssml import check_ssml
 from speech.text import to_text

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from skill.chat import narration_from_ssml
-from skill.interaction import build_model
-from skill.knowledge import load_knowledge
-from skill.workout import (
+from skill.devtools.chat import narration_from_ssml
+from skill.model.generator import build_model
+from skill.questions.knowledge import load_knowledge
+from skill.workout.guide import (
     FINISH_RESERVE,
     LEVELS,
     Guide,
@@ -20,9 +20,9 @@ from skill.workout import (
     pieces_for,
     turn_seconds_from_env,
 )
-from skill.workout_flow import FIRST_TIME, reprompt_for
-from skill.workout_intents import exercise_values, level_named, parse_number
-from skill.workout_progress import Progress, Saved, ago, week_count, weekly_line
+from skill.workout.flow import FIRST_TIME, reprompt_for
+from skill.workout.intents import exercise_values, level_named, parse_number
+from skill.workout.progress import Progress, Saved, ago, week_count, weekly_line
 from speech.model import Narration, Say
 from speech.ssml import check_ssml, to_ssml
 from timer.compiler import Cue, compile_plan

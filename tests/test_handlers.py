@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 import envelopes as E
-from skill.context import Visits
-from skill.handlers.base import IntentHandler
-from skill.lambda_function import invoke
-from skill.persistence import SQLiteAdapter
-from skill.skill import HANDLERS, build_skill
+from skill.core.context import Visits
+from skill.core.coach import IntentHandler
+from skill.endpoint.lambda_function import invoke
+from skill.store.sqlite import SQLiteAdapter
+from skill.builder import HANDLERS, build_skill
 from speech.ssml import check_ssml
 
 DISCLAIMER = "medical advice"
@@ -136,7 +136,7 @@ def test_question_in_session_answers_with_card_and_offers_more(skill: Any) -> No
 
 
 def test_each_topic_intent_answers_its_own_topic(skill: Any) -> None:
-    from skill.knowledge import load_knowledge
+    from skill.questions.knowledge import load_knowledge
 
     topics: list[Any] = [t for t in load_knowledge().topics.values() if t.intent]
     assert topics, "the content defines no topic intents"
@@ -147,7 +147,7 @@ def test_each_topic_intent_answers_its_own_topic(skill: Any) -> None:
 
 
 def test_out_of_scope_question_says_what_coach_can_do_with_examples(skill: Any) -> None:
-    from skill.knowledge import load_knowledge
+    from skill.questions.knowledge import load_knowledge
 
     _, answer = session_of(skill, E.launch(), E.question("what is the capital of peru"))
     assert_open_with_reprompt(answer)
@@ -177,7 +177,7 @@ def test_query_slot_cannot_inject_ssml(skill: Any) -> None:
 
 
 def test_tell_me_more_continues_the_last_topic(skill: Any) -> None:
-    from skill.knowledge import load_knowledge
+    from skill.questions.knowledge import load_knowledge
 
     topic: Any = topic_with(load_knowledge(), "more")
     _, _, more = session_of(skill, E.launch(), E.intent(topic.intent or "QuestionIntent"),
@@ -189,7 +189,7 @@ def test_tell_me_more_continues_the_last_topic(skill: Any) -> None:
 
 
 def test_yes_to_a_topic_offer_answers_the_offered_topic(skill: Any) -> None:
-    from skill.knowledge import load_knowledge
+    from skill.questions.knowledge import load_knowledge
 
     topic: Any = next(t for t in load_knowledge().topics.values()
                       if t.intent and t.offer is not None and t.offer.topic)
@@ -218,10 +218,10 @@ def test_no_to_an_offer_asks_what_else_then_no_again_ends(skill: Any) -> None:
 
 
 def test_offers_of_features_not_installed_are_not_made() -> None:
-    from skill.handlers.base import Offer
-    from skill.handlers.questions import topic_offer
-    from skill.knowledge import load_knowledge
-    from skill.skill import make_coach
+    from skill.core.coach import Offer
+    from skill.questions.handlers import topic_offer
+    from skill.questions.knowledge import load_knowledge
+    from skill.builder import make_coach
 
     coach = make_coach(adapter=None)
     topic: Any = next(t for t in load_knowledge().topics.values()

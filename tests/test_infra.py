@@ -383,7 +383,7 @@ def test_function_fits_alexas_time_limit(cloudformation: dict[str, Any]) -> None
     (function,) = resources_of(cloudformation, "AWS::Lambda::Function")
     props = function["Properties"]
     assert props["Runtime"] in ("python3.12", "python3.13")
-    assert props["Handler"] == "skill.lambda_function.handler"
+    assert props["Handler"] == "skill.endpoint.lambda_function.handler"
     assert props["MemorySize"] == 512 and props["Timeout"] < 8
     variables = props["Environment"]["Variables"]
     assert variables["LEGCOACH_STORE"] == {"Fn::Sub": "dynamodb:${UsersTable}"}
@@ -438,7 +438,7 @@ def gunicorn_settings(**env: str) -> dict[str, Any]:
 
 def test_gunicorn_defaults_serve_the_app_on_loopback() -> None:
     conf = gunicorn_settings()
-    assert conf["wsgi_app"] == "skill.app:create_app()"
+    assert conf["wsgi_app"] == "skill.endpoint.app:create_app()"
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["timeout"] < 8 and conf["graceful_timeout"] >= conf["timeout"]
     assert conf["workers"] == min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -455,10 +455,10 @@ def test_gunicorn_settings_follow_the_environment() -> None:
 
 
 def test_each_gunicorn_worker_freezes_its_app_once_built(monkeypatch: pytest.MonkeyPatch) -> None:
-    import skill.app
+    import skill.endpoint.app
 
     frozen: list[bool] = []
-    monkeypatch.setattr(skill.app, "freeze_for_serving", lambda: frozen.append(True))
+    monkeypatch.setattr(skill.endpoint.app, "freeze_for_serving", lambda: frozen.append(True))
     gunicorn_settings()["post_worker_init"](object())
     assert frozen == [True]
 
@@ -483,7 +483,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def gunicorn_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    pytest.importorskip("skill.app")
+    pytest.importorskip("skill.endpoint.app")
     gunicorn = Path(sys.executable).parent / "gunicorn"
     port = free_port()
     env = {**os.environ, "LEGCOACH_BIND": f"127.0.0.1:{port}", "LEGCOACH_WORKERS": "1",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from skill.interaction import (
+from skill.model.generator import (
     BUILTIN_INTENTS,
     LOCALES,
     IntentSpec,
@@ -19,8 +19,8 @@ from skill.interaction import (
     model_text,
     write_models,
 )
-from skill.knowledge import load_knowledge
-from skill.skill import HANDLERS, handled_intents, make_coach, make_handlers
+from skill.questions.knowledge import load_knowledge
+from skill.builder import HANDLERS, handled_intents, make_coach, make_handlers
 
 REQUIRED = {
     "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from skill.knowledge import (
+from skill.questions.knowledge import (
     PROMPT_NAMES,
     SAMPLE_RE,
     Knowledge,
@@ -202,10 +202,10 @@ def test_pick_cycles_through_variants_and_fills_placeholders() -> None:
 
 
 def test_data_files_are_read_as_json_or_toml_by_name() -> None:
-    from skill.content import read_data
+    from skill.core.content import read_data
 
-    assert isinstance(read_data("prompts.json")["prompts"], dict)
-    assert isinstance(read_data("topics.toml")["topic"], list)
+    assert isinstance(read_data("core/prompts.json")["prompts"], dict)
+    assert isinstance(read_data("questions/topics.toml")["topic"], list)
 
 
 @pytest.mark.parametrize(
@@ -220,13 +220,13 @@ def test_data_files_are_read_as_json_or_toml_by_name() -> None:
 def test_unreadable_data_files_raise_knowledge_errors(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, name: str, text: str | None, message: str
 ) -> None:
-    import skill.content
+    import skill.core.content
 
     if text is not None:
         (tmp_path / name).write_text(text)
-    monkeypatch.setattr(skill.content, "_DATA", str(tmp_path))
+    monkeypatch.setattr(skill.core.content, "_ROOT", str(tmp_path))
     with pytest.raises(KnowledgeError, match=message):
-        skill.content.read_data(name)
+        skill.core.content.read_data(name)
 
 
 def test_knowledge_is_loaded_once_and_frozen() -> None:

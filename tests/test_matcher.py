@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelled
-from skill.knowledge import KnowledgeError, load_knowledge
-from skill.matcher import Match, Matcher, default_matcher, match_question
-from skill.vocabulary import parse_vocabulary, stem
+from skill.questions.knowledge import KnowledgeError, load_knowledge
+from skill.questions.matcher import Match, Matcher, default_matcher, match_question
+from skill.questions.vocabulary import parse_vocabulary, stem
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.toml"
 QUESTIONS = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))

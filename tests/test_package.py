@@ -134,9 +134,9 @@ LAUNCH = {
 RUN_HANDLER = """
 import json, sys
 sys.path[:0] = [{task!r}, {runtime!r}]
-from skill.lambda_function import handler
+from skill.endpoint.lambda_function import handler
 response = handler(json.loads({event!r}), None)
-from skill.persistence import make_adapter
+from skill.store.sqlite import make_adapter
 store = make_adapter("dynamodb:leg-coach-users")  # the packaged DynamoDB path, no AWS call
 print(json.dumps({{
     "response": response,

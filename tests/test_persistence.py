@@ -18,7 +18,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.persistence import AttributeStore, make_adapter, user_key
+from skill.store.sqlite import AttributeStore, make_adapter, user_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -204,12 +204,12 @@ def test_corrupt_record_resets_with_a_warning(store: Store,
     adapter = store.open()
     adapter.save_attributes(BOB, {"plan": "advanced"})
     store.corrupt("amzn1.ask.account.ALICE")
-    with caplog.at_level(logging.WARNING, logger="skill.persistence"):
+    with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
         assert adapter.get_attributes(ALICE) == {}
-    warnings = [r for r in caplog.records if r.name == "skill.persistence"]
+    warnings = [r for r in caplog.records if r.name == "skill.store.sqlite"]
     assert len(warnings) == 1 and "amzn1.ask.account.ALICE" in warnings[0].getMessage()
     assert adapter.get_attributes(ALICE) == {}  # reset: no second warning
-    assert len([r for r in caplog.records if r.name == "skill.persistence"]) == 1
+    assert len([r for r in caplog.records if r.name == "skill.store.sqlite"]) == 1
     assert adapter.get_attributes(BOB) == {"plan": "advanced"}
 
 
@@ -242,9 +242,9 @@ def test_sqlite_record_of_the_wrong_type_resets(tmp_path: Path, garbage: str,
         conn.execute("INSERT INTO attributes VALUES ('amzn1.ask.account.ALICE', ?, 1, 0)",
                      (garbage,))
     conn.close()
-    with caplog.at_level(logging.WARNING, logger="skill.persistence"):
+    with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
         assert adapter.get_attributes(ALICE) == {}
-    assert any(r.name == "skill.persistence" for r in caplog.records)
+    assert any(r.name == "skill.store.sqlite" for r in caplog.records)
 
 
 def test_sqlite_uses_write_ahead_logging(tmp_path: Path) -> None:
@@ -265,9 +265,9 @@ def test_dynamodb_item_of_the_wrong_type_resets(dynamodb_table: str, bad: Any,
         item = {"id": {"S": "amzn1.ask.account.ALICE"}} | ({"attributes": bad} if bad else {})
         boto3.client("dynamodb").put_item(TableName=dynamodb_table, Item=item)
         adapter = store.open()
-        with caplog.at_level(logging.WARNING, logger="skill.persistence"):
+        with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
             assert adapter.get_attributes(ALICE) == {}
-        assert any(r.name == "skill.persistence" for r in caplog.records)
+        assert any(r.name == "skill.store.sqlite" for r in caplog.records)
         assert adapter.update_attributes(ALICE, lambda a: {**a, "n": 1}) == {"n": 1}
 
 
@@ -368,7 +368,7 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def test_sqlite_store_never_imports_boto3(tmp_path: Path) -> None:
-    code = ("import sys, skill.persistence as p\n"
+    code = ("import sys, skill.store.sqlite as p\n"
             f"p.make_adapter('sqlite:{tmp_path / 'skill.db'}')\n"
             "print(sorted(m for m in ('boto3', 'botocore', 'ask_sdk_dynamodb.adapter')"
             " if m in sys.modules))")
@@ -387,7 +387,7 @@ def aws_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def test_dynamodb_store_takes_the_lambda_region_without_aws_calls(tmp_path: Path) -> None:
     # Lambda sets AWS_REGION; the official adapter's import-time default
     # resource only reads AWS_DEFAULT_REGION. No credentials: no call is made.
-    code = ("from skill.persistence import make_adapter\n"
+    code = ("from skill.store.sqlite import make_adapter\n"
             "s = make_adapter('dynamodb:leg-coach')\n"
             "print(s._client.meta.region_name, s.adapter.table_name)")
     result = run_python(code, aws_env(tmp_path, AWS_REGION="eu-west-1"))
@@ -396,7 +396,7 @@ def test_dynamodb_store_takes_the_lambda_region_without_aws_calls(tmp_path: Path
 
 
 def test_dynamodb_store_without_a_region_is_a_clear_error(tmp_path: Path) -> None:
-    code = ("from skill.persistence import make_adapter\n"
+    code = ("from skill.store.sqlite import make_adapter\n"
             "try:\n    make_adapter('dynamodb:leg-coach')\n"
             "except ValueError as e:\n    print(e)\n")
     result = run_python(code, aws_env(tmp_path))

@@ -12,8 +12,8 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 import envelopes as E
-from skill.persistence import SQLiteAdapter
-from skill.serialize import EnvelopeSerializer
+from skill.store.sqlite import SQLiteAdapter
+from skill.endpoint.serialize import EnvelopeSerializer
 
 
 def alice() -> RequestEnvelope:

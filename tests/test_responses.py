@@ -1,10 +1,10 @@
-"""skill.responses: speech is rendered and checked once per distinct narration."""
+"""skill.core.responses: speech is rendered and checked once per distinct narration."""
 
 from __future__ import annotations
 
 import pytest
 
-from skill.responses import _checked_ssml, ssml
+from skill.core.responses import _checked_ssml, ssml
 from speech.model import Narration, Pause, Say, Sound
 from speech.ssml import SSMLLimitError, ensure_ssml_ok, to_ssml
 

@@ -1,4 +1,4 @@
-"""skill.serialize: the endpoint's serializer reads envelopes exactly as the SDK's does."""
+"""skill.endpoint.serialize: the endpoint's serializer reads envelopes exactly as the SDK's does."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.slu.entityresolution import Resolutions
 
 import envelopes as E
-from skill.serialize import EnvelopeSerializer
+from skill.endpoint.serialize import EnvelopeSerializer
 
 ALEXA_STAMPS = [
     "2024-05-01T12:00:00Z",

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from servers import serving
 
-from skill import cli, launcher
-from skill.app import create_app
-from skill.chat import Console, narration_from_ssml
-from skill.interaction import LOCALES, build_model, default_model_dir
-from skill.knowledge import load_knowledge
-from skill.nlu import LocalNLU
-from skill.persistence import SQLiteAdapter
+from skill import cli
+from skill.devtools import launcher
+from skill.endpoint.app import create_app
+from skill.devtools.chat import Console, narration_from_ssml
+from skill.model.generator import LOCALES, build_model, default_model_dir
+from skill.questions.knowledge import load_knowledge
+from skill.devtools.nlu import LocalNLU
+from skill.store.sqlite import SQLiteAdapter
 from speech.model import Narration, Pause, Sound
 
 QUESTION = "why won't my legs slim down"
@@ -161,8 +162,8 @@ def test_chat_in_process_holds_a_conversation_and_ends_on_stop() -> None:
 
 
 def test_chat_sends_session_ended_at_end_of_input(nlu: LocalNLU) -> None:
-    from skill.chat import InProcess
-    from skill.skill import build_skill
+    from skill.devtools.chat import InProcess
+    from skill.builder import build_skill
 
     transport = Recorder(InProcess(build_skill()))
     console = Console(transport, nlu, launcher.make_speaker(True), io.StringIO(), scripted(QUESTION))
@@ -256,8 +257,8 @@ def test_speaking_console_waits_for_the_audio(nlu: LocalNLU) -> None:
         def close(self) -> None:
             pass
 
-    from skill.chat import InProcess
-    from skill.skill import build_skill
+    from skill.devtools.chat import InProcess
+    from skill.builder import build_skill
 
     speaker = Speaker()
     Console(InProcess(build_skill()), nlu, speaker, io.StringIO(), scripted("stop")).run()

@@ -31,8 +31,8 @@ from certs import (
     verifier_for,
 )
 
-from skill.cert_chain import FetchError, canonical_cert_url, fetch_url, load_roots
-from skill.verify import RequestVerifier, VerificationError
+from skill.endpoint.cert_chain import FetchError, canonical_cert_url, fetch_url, load_roots
+from skill.endpoint.verify import RequestVerifier, VerificationError
 
 NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -369,7 +369,7 @@ def test_rejection_is_logged_with_reason_but_not_body(
     verifier: RequestVerifier, chain: Chain, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = launch_request(NOW - timedelta(seconds=200), extra={"note": "private words"})
-    with caplog.at_level(logging.WARNING, logger="skill.verify"):
+    with caplog.at_level(logging.WARNING, logger="skill.endpoint.verify"):
         rejection(verifier, alexa_headers(body, chain), body)
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
     assert "200 s old" in caplog.text

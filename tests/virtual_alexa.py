@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from skill.interaction import default_model_dir
+from skill.model.generator import default_model_dir
 
 E2E = Path(__file__).parent / "e2e"
 NODE = shutil.which("node")

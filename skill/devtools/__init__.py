@@ -1,1 +1,1 @@
-"""Tools for developing Leg Coach on one machine: local servers and consoles."""
+"""Tools for a developer's machine: local servers (DynamoDB Local), the text console, its launcher, envelopes and a local NLU."""

@@ -1,0 +1,222 @@
+"""The skill factory: one place that wires content, store and handlers together.
+
+To add an intent: write a handler class (subclass of
+``skill.core.coach.IntentHandler`` naming the intent in ``intents``), add
+it to :data:`HANDLERS` below, and add the intent's samples to
+``skill.model.generator`` (then run ``python -m skill model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+from skill.core.context import Visits
+from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
+from skill.general.builtins import (
+    CancelHandler,
+    ExceptionEncounteredHandler,
+    FallbackHandler,
+    HelpHandler,
+    SessionEndedHandler,
+    StopHandler,
+    UnknownIntentHandler,
+)
+from skill.general.errors import CatchAllExceptionHandler
+from skill.questions.followups import (
+    MoreHandler,
+    NoHandler,
+    RepeatHandler,
+    SourceHandler,
+    YesHandler,
+    add_offers,
+)
+from skill.general.launch import LaunchHandler, NavigateHomeHandler
+from skill.questions.handlers import QuestionHandler, TopicHandler
+from skill.core.deferred import deferred
+
+# -- guided workouts (skill/handlers/workout*.py) --
+from skill.workout.handlers import (
+    StartWorkoutHandler,
+    WorkoutBackHandler,
+    WorkoutMoreHandler,
+    WorkoutNextHandler,
+    WorkoutPauseHandler,
+    WorkoutRepeatHandler,
+    WorkoutResumeHandler,
+    WorkoutSessionEndedHandler,
+    WorkoutSkipHandler,
+    WorkoutStopHandler,
+)
+from skill.workout.asides import (
+    WeeklyProgressHandler,
+    WorkoutFallbackHandler,
+    WorkoutFormHandler,
+    WorkoutHelpHandler,
+    WorkoutHomeHandler,
+    WorkoutQuestionHandler,
+    WorkoutSetsLeftHandler,
+    WorkoutWhatsNextHandler,
+)
+
+#: Before the general handlers: during a workout, stop, repeat, help,
+#: fallback, questions, "go on" and "go home" mean workout things.
+WORKOUT_HANDLERS = (
+    StartWorkoutHandler, WorkoutNextHandler, WorkoutMoreHandler, WorkoutResumeHandler,
+    WorkoutPauseHandler, WorkoutSkipHandler, WorkoutBackHandler, WorkoutRepeatHandler,
+    WorkoutStopHandler, WorkoutSessionEndedHandler, WorkoutSetsLeftHandler,
+    WorkoutWhatsNextHandler, WorkoutFormHandler, WeeklyProgressHandler, WorkoutHelpHandler,
+    WorkoutFallbackHandler, WorkoutQuestionHandler, WorkoutHomeHandler,
+)
+# -- end guided workouts --
+
+#: Reminders load on first use: they pull in the Alexa API client.
+REMINDER_HANDLERS = (
+    deferred("skill.reminders.handlers:SetWorkoutRemindersHandler", "SetWorkoutRemindersIntent"),
+    deferred("skill.reminders.handlers:CancelRemindersHandler", "CancelRemindersIntent"),
+)
+
+HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
+
+#: Request handlers in the order the dispatcher tries them; the catch-all
+#: UnknownIntentHandler stays last.
+HANDLERS: tuple[HandlerClass, ...] = (
+    LaunchHandler,
+    *WORKOUT_HANDLERS,  # guided workouts
+    *REMINDER_HANDLERS,
+    QuestionHandler,
+    TopicHandler,
+    MoreHandler,
+    SourceHandler,
+    YesHandler,
+    NoHandler,
+    RepeatHandler,
+    HelpHandler,
+    StopHandler,
+    CancelHandler,
+    FallbackHandler,
+    NavigateHomeHandler,
+    SessionEndedHandler,
+    ExceptionEncounteredHandler,
+    UnknownIntentHandler,
+)
+
+
+class LazyApiClient(ApiClient):  # type: ignore[misc]
+    """The SDK's ``DefaultApiClient`` with a timeout, created on the first call
+    to an Alexa API.
+
+    ``ask_sdk_core.api_client`` imports ``requests`` (about 45 ms here), which
+    a cold start that only opens the skill or answers a question never needs.
+    The SDK's client sets no timeout, so a stalled Alexa API would hold the
+    response past Alexa's 8 s limit; every call here gives up instead after
+    ``timeout`` (seconds to connect, seconds to wait for the answer: at most
+    5 s in all by default, inside the Lambda function's 7 s), and the
+    handler falls back or apologises.
+    """
+
+    def __init__(self, timeout: float | tuple[float, float] = (2.0, 3.0)) -> None:
+        self.timeout = timeout
+        self._client: ApiClient | None = None
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        if self._client is None:
+            self._client = _timed_client(self.timeout)
+        return self._client.invoke(request)
+
+
+def _timed_client(timeout: float | tuple[float, float]) -> ApiClient:
+    import functools
+
+    from ask_sdk_core.api_client import DefaultApiClient
+
+    class TimedApiClient(DefaultApiClient):  # type: ignore[misc]
+        # _resolve_method maps the request's method to the requests function
+        # that DefaultApiClient.invoke calls; the only place to add a timeout.
+        def _resolve_method(self, request: ApiClientRequest) -> Any:
+            return functools.partial(super()._resolve_method(request), timeout=timeout)
+
+    return TimedApiClient()
+
+
+def default_matcher(knowledge: Any) -> Any:
+    from skill.questions.matcher import Matcher
+
+    return Matcher(knowledge)
+
+
+def default_knowledge() -> Any:
+    from skill.questions.knowledge import load_knowledge
+
+    return load_knowledge()
+
+
+def make_coach(adapter: Any, knowledge: Any = None, prompts: Any = None) -> Coach:
+    """The content, matcher and store the handlers share. The topics are
+    read on first use (the package's, unless ``knowledge`` is given)."""
+    if prompts is None:
+        from skill.core.prompts import load_prompts
+
+        prompts = knowledge.prompts if knowledge is not None else load_prompts()
+    load = default_knowledge if knowledge is None else lambda: knowledge
+    coach = Coach(load, prompts, Visits(adapter), default_matcher)
+    add_offers(coach)
+    return coach
+
+
+def warm_up(coach: Coach) -> None:
+    """Load now what the handlers otherwise load on first use: the topics,
+    the matcher, and the workout machinery with each level's guide. For a
+    long-lived server, so that no request pays for it (and under gunicorn's
+    ``preload_app`` workers fork with it loaded); a Lambda cold start skips
+    this. The Alexa API client (reminders only) still loads on first use.
+    Opens no database or network connection."""
+    from skill.workout.handlers import trainer_of
+
+    _ = coach.matcher  # reads the topics and builds the matcher
+    trainer_of(coach).warm_up()
+
+
+def make_handlers(coach: Coach, classes: Sequence[HandlerClass] = HANDLERS) -> list[Any]:
+    return [cls(coach) for cls in classes]
+
+
+def handled_intents(handlers: Sequence[Any]) -> set[str]:
+    """Every intent name some handler declares in its ``intents``."""
+    return {name for handler in handlers for name in getattr(handler, "intents", ())}
+
+
+def build_skill(
+    adapter: Any = None,
+    config: Mapping[str, Any] | None = None,
+    *,
+    handlers: Sequence[HandlerClass] = HANDLERS,
+    warm: bool = False,
+) -> CustomSkill:
+    """The Leg Coach skill.
+
+    ``adapter``: a persistence adapter (default: ``make_adapter(config["STORE"])``,
+    i.e. LEGCOACH_STORE or SQLite under the data home). ``config`` keys:
+    ``STORE`` (adapter spec), ``SKILL_ID`` (reject other application ids).
+    ``warm``: load everything now (:func:`warm_up`) rather than on first use.
+    """
+    config = config or {}
+    if adapter is None:
+        from skill.store.sqlite import make_adapter
+
+        adapter = make_adapter(config.get("STORE"))
+    coach = make_coach(adapter)
+    if warm:
+        warm_up(coach)
+    # The API client lets handlers call Alexa's services (reminders, settings).
+    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=LazyApiClient())
+    builder.skill_id = config.get("SKILL_ID")
+    for handler in make_handlers(coach, handlers):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(CatchAllExceptionHandler(coach))
+    skill: CustomSkill = builder.create()
+    return skill

@@ -1,0 +1,1 @@
+"""What every feature shares: the Coach, session memory, responses, device time, content loading."""

@@ -1,0 +1,121 @@
+"""Everything said around the answers: ``skill/core/prompts.json``.
+
+Separate from the topics (:mod:`skill.questions.knowledge`) so that opening the skill,
+which needs only a welcome, reads this small file and not the topics. It is
+JSON, unlike the other content files, because it is read on every Lambda cold
+start: ``json`` is loaded already, while importing ``tomllib`` and parsing
+the file costs about 2 ms there.
+
+The file holds ``examples`` (example questions for help, fallback and
+out-of-scope answers; tests/test_knowledge.py checks each one is answered
+by a topic) and ``prompts``: each prompt a list of variants in plain
+spoken English, no SSML (the speech layer escapes and renders it). The
+first variant is the default (``prompts["welcome"]``); ``prompts.pick(name,
+n)`` picks another for variety. Placeholders, where :data:`PROMPT_FIELDS`
+allows them, are written ``{name}``: ``source`` may use ``{sources}`` (the
+spoken sources, "A, B and C").
+
+:func:`load_prompts` reads it once (cached), checks it and returns a frozen
+value; any problem raises :class:`KnowledgeError` naming the file, the prompt
+and what is wrong.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+from skill.core.content import KnowledgeError, read_data
+
+PROMPTS_FILE = "prompts.json"
+#: Placeholders each prompt may use; prompts not listed may use none.
+PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
+
+
+#: Every prompt the file must define, in the order the file lists them.
+PROMPT_NAMES: tuple[str, ...] = (
+    "welcome", "welcome_back_workout", "welcome_back", "disclaimer", "help", "reprompt",
+    "ask_question", "anything_else", "offer_more", "offer_source", "offer_declined",
+    "goodbye", "fallback", "out_of_scope", "error", "source", "card_sent", "no_source",
+    "no_more", "nothing_yet", "nothing_to_repeat",
+)
+
+
+class Prompts:
+    """Everything said around the answers: each prompt's variants (the first
+    is the default) and the example questions. Read-only once built.
+
+    A plain class, not a dataclass: it is built on every Lambda cold start,
+    where a generated dataclass costs about 0.3 ms to define."""
+
+    __slots__ = ("_variants", "_examples")
+
+    def __init__(self, variants: Mapping[str, tuple[str, ...]], examples: tuple[str, ...]) -> None:
+        self._variants = MappingProxyType(dict(variants))
+        self._examples = tuple(examples)
+
+    @property
+    def variants(self) -> Mapping[str, tuple[str, ...]]:
+        return self._variants
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        return self._examples
+
+    def __getitem__(self, name: str) -> str:
+        """The default variant as written (placeholders unfilled)."""
+        if name not in self._variants:
+            raise KeyError(f"no prompt named {name!r}")
+        return self._variants[name][0]
+
+    def pick(self, name: str, n: int = 0, **values: str) -> str:
+        """Variant ``n`` (wrapping round) of prompt ``name``, placeholders filled."""
+        if name not in self._variants:
+            raise KeyError(f"no prompt named {name!r}")
+        options = self._variants[name]
+        return options[n % len(options)].format(**values)
+
+    def __repr__(self) -> str:
+        return f"Prompts({len(self._variants)} prompts, {len(self._examples)} examples)"
+
+
+@cache
+def load_prompts() -> Prompts:
+    """The package's prompts, read and checked once."""
+    return parse_prompts(read_data(f"core/{PROMPTS_FILE}"))
+
+
+def parse_prompts(data: Mapping[str, Any]) -> Prompts:
+    """Check and freeze already-parsed data."""
+    table = data.get("prompts")
+    if not isinstance(table, Mapping):
+        raise KnowledgeError(f"{PROMPTS_FILE}: needs a 'prompts' object")
+    unknown = sorted(set(table) - set(PROMPT_NAMES))
+    if unknown:
+        raise KnowledgeError(f"{PROMPTS_FILE}: prompt {unknown[0]!r}: unknown prompt name")
+    variants = {name: _variants(table, name) for name in PROMPT_NAMES}
+    examples = data.get("examples")
+    if not isinstance(examples, list) or len(examples) < 2 or not all(
+        isinstance(e, str) and e.strip() for e in examples
+    ):
+        raise KnowledgeError(f"{PROMPTS_FILE}: field 'examples': needs at least two questions")
+    return Prompts(variants, tuple(examples))
+
+
+def _variants(table: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    where = f"{PROMPTS_FILE}: prompt {name!r}"
+    value = table.get(name)
+    if isinstance(value, str):
+        value = [value]
+    texts = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+    if not texts or not value:
+        raise KnowledgeError(f"{where}: missing, or not a list of texts")
+    allowed = PROMPT_FIELDS.get(name, frozenset())
+    for text in value:
+        used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        if not used <= allowed:
+            raise KnowledgeError(f"{where}: unknown placeholder {sorted(used - allowed)[0]!r}")
+    return tuple(" ".join(v.split()) for v in value)

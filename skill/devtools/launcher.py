@@ -1,0 +1,123 @@
+"""`python -m skill chat` and `python -m skill run` (a local server plus the console).
+
+``run`` starts ``python -m skill serve --dev`` on 127.0.0.1 as a child
+process (log in ``<data home>/server.log``), waits for ``/healthz``, opens
+the console on it and stops the server when the console ends. With
+``LEGCOACH_STORE=dynamodb-local`` the server keeps users in Amazon's
+DynamoDB Local, started for the run (see skill.devtools.dynamodb_local).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 20.0
+
+
+class LaunchError(Exception):
+    """The local server could not be started."""
+
+
+def make_speaker(mute: bool) -> Any:
+    from speech.live import make_speaker as speech_speaker
+
+    return speech_speaker(mute=mute)
+
+
+def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO | None = None) -> int:
+    """Open the console on ``url`` (a --dev server) or on a skill in this process."""
+    from skill.devtools.chat import Console, HttpTransport, InProcess, Transport
+    from skill.model.generator import build_model
+    from skill.questions.knowledge import load_knowledge
+    from skill.devtools.nlu import LocalNLU
+
+    transport: Transport
+    if url:
+        transport = HttpTransport(url)
+    else:
+        from skill.builder import build_skill
+
+        transport = InProcess(build_skill())
+    nlu = LocalNLU(build_model(load_knowledge()))
+    speaker = make_speaker(mute)
+    try:
+        return Console(transport, nlu, speaker, out or sys.stdout, read).run()
+    finally:
+        speaker.close()
+
+
+def port_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> None:
+    """Return once GET /healthz answers 200; LaunchError if the server dies or is slow."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LaunchError(f"the server exited with code {process.returncode}")
+        connection = http.client.HTTPConnection(HOST, port, timeout=1.0)
+        try:
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.1)
+    raise LaunchError(f"the server did not answer on {HOST}:{port} within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def server_log() -> Path:
+    from speech.paths import data_home
+
+    home = data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return home / "server.log"
+
+
+def run(port: int, *, mute: bool = False, read: Any = input, out: TextIO | None = None) -> int:
+    """Start a --dev server on 127.0.0.1:``port``, chat with it, stop it."""
+    if not port_free(port):
+        raise LaunchError(f"port {port} on {HOST} is in use; choose another with --port")
+    from skill.devtools.dynamodb_local import local_store_env
+
+    log_path = server_log()
+    command = [sys.executable, "-m", "skill", "serve", "--dev", "--host", HOST, "--port", str(port)]
+    with local_store_env(os.environ, log_path) as env:
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, env=env)
+        try:
+            try:
+                wait_healthy(port, process)
+            except LaunchError as exc:
+                raise LaunchError(f"{exc} (see {log_path})") from None
+            return chat(f"http://{HOST}:{port}/alexa", mute=mute, read=read, out=out)
+        finally:
+            stop(process)

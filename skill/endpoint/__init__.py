@@ -1,0 +1,1 @@
+"""Where requests come in: the Flask app, the Lambda entry, request verification."""

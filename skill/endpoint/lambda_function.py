@@ -1,0 +1,50 @@
+"""AWS Lambda entry point: ``skill.endpoint.lambda_function.handler``.
+
+Serves the same skill as the Flask endpoint, without Flask. The skill is
+built on the first call and reused while the Lambda instance stays warm;
+importing this module costs little beyond ask-sdk-core itself. Alexa's
+Lambda trigger checks the skill id; ``LEGCOACH_SKILL_ID`` adds a check here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ask_sdk_model import RequestEnvelope
+
+from skill.endpoint.serialize import EnvelopeSerializer
+
+if TYPE_CHECKING:
+    from ask_sdk_core.skill import CustomSkill
+
+_skill: CustomSkill | None = None
+_lock = threading.Lock()
+_serializer = EnvelopeSerializer()
+
+
+def get_skill() -> CustomSkill:
+    """The skill, built once (store from LEGCOACH_STORE)."""
+    global _skill
+    if _skill is None:
+        with _lock:
+            if _skill is None:
+                from skill.builder import build_skill
+
+                _skill = build_skill(config={"SKILL_ID": os.environ.get("LEGCOACH_SKILL_ID") or None})
+    return _skill
+
+
+def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Run ``skill`` on one request envelope (a JSON value); the response as JSON value."""
+    envelope = _serializer.deserialize_value(event, RequestEnvelope)
+    result = skill.invoke(request_envelope=envelope, context=context)
+    serialized = _serializer.serialize(result)
+    assert isinstance(serialized, dict)
+    return serialized
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Lambda handler: an Alexa request envelope in, a response envelope out."""
+    return invoke(get_skill(), event, context)

@@ -1,0 +1,1 @@
+"""Launch, the built-in intents (help, stop, cancel, fallback) and the catch-all error handler."""

@@ -1,0 +1,1 @@
+"""The interaction model: intent specs and names, and the generator that writes the JSON files."""

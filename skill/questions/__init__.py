@@ -1,0 +1,1 @@
+"""Answering questions about leg training: the topics, the matcher, their handlers and follow-ups."""

@@ -1,0 +1,1 @@
+"""Per-user persistent attributes: SQLite by default, DynamoDB on Lambda."""

@@ -1,0 +1,312 @@
+"""What each workout request does to the saved state, and what the coach says.
+
+Every action is a pure function ``(Saved, Ctx, ...) -> Outcome``: the skill
+runs it inside the store's atomic read-modify-write, so the new state is
+stored before the response leaves (see :mod:`skill.workout.progress` for the
+progress rule). ``Outcome.events`` tell the history log what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from skill.workout.guide import DEFAULT_LEVEL, Guide, PlanSpec, guide_for
+from skill.workout.progress import (
+    STALE_AFTER,
+    Progress,
+    Saved,
+    ago,
+    begin,
+    delivered,
+    heard_seconds,
+    moved,
+    settle,
+)
+from skill.workout.state import OFFER_NEXT, OFFER_RESTART
+from speech.model import Narration
+from timer.exercises import get_exercise
+
+NO_WORKOUT = "There's no workout going right now. Say start a workout to begin one."
+NO_WORKOUT_REPROMPT = "Say start a workout, or ask me a question about your legs."
+KEEP_PLACE = "Say next when you're ready, or stop to save your place."
+FIRST_TIME = "Since this is your first workout, we'll start at the beginner level."
+STOPPED = ("Stopped. I've saved your place at {where}. To carry on later, say: "
+           "Alexa, ask leg coach to resume my workout.")
+
+Event = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The request's circumstances."""
+
+    now: datetime
+    limit: float
+    sounds: bool = True
+    in_session: bool = False  # a workout turn was given earlier in this session
+    track: bool = True        # keep finished times in the attributes (no history database)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    saved: Saved
+    speech: Narration
+    reprompt: Narration | None       # None ends the session
+    offer: str | None = None
+    marker: str | None = None        # session marker: "active", "paused"; None clears it
+    events: tuple[Event, ...] = ()   # ("start", plan), ("progress", block, offset), ("quit",)...
+    finished: bool = False
+
+
+def _say(*items: str | Narration) -> Narration:
+    return Narration.of(*items)
+
+
+def nothing(saved: Saved, text: str = NO_WORKOUT) -> Outcome:
+    return Outcome(saved, _say(text), _say(NO_WORKOUT_REPROMPT))
+
+
+def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
+    """The guide for ``p``; a plan changed since is picked up at the same set."""
+    guide = guide_for(p.spec, ctx.limit, ctx.sounds)
+    if guide.digest == p.digest and p.next < len(guide.pieces):
+        return p, guide, Narration()
+    starts = [i for i in range(len(guide.pieces))  # pieces that start a set or a move
+              if guide.pieces[i].start == guide.block(i).start and guide.block(i).kind != "rest"]
+    index = next((i for i in starts if guide.where(i) == p.at), 0)
+    p = replace(moved(p, guide, index, ctx.now), digest=guide.digest, last=None, sent_at=None)
+    return p, guide, _say("Your workout plan has changed since, so I'll pick up at the nearest set.")
+
+
+def _settled(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
+    heard = heard_seconds(p, ctx.now) if ctx.in_session else 0.0
+    return settle(p, guide, heard, ctx.now)
+
+
+def reprompt_for(question: Narration) -> Narration:
+    return question + KEEP_PLACE
+
+
+def deliver(saved: Saved, p: Progress, guide: Guide, index: int, prefix: Narration, ctx: Ctx,
+            events: tuple[Event, ...] = ()) -> Outcome:
+    """Piece ``index`` after ``prefix``; if both do not fit one response, only
+    ``prefix`` and the question leading into the piece."""
+    speech = guide.compose(prefix, index)
+    if speech is None:
+        question = guide.ask(index)
+        p = moved(p, guide, index, ctx.now, status="active")
+        return Outcome(replace(saved, progress=p), prefix + question, reprompt_for(question),
+                       OFFER_NEXT, "active", events)
+    piece = guide.pieces[index]
+    events += (("progress", guide.block(index).index, piece.start),)
+    if piece.question is None:
+        finished = saved.finished + (ctx.now,) if ctx.track else saved.finished
+        return Outcome(replace(saved, progress=None, finished=finished), speech, None,
+                       events=events + (("finish",),), finished=True)
+    p = delivered(p, guide, index, ctx.now, prefix.estimated_seconds())
+    return Outcome(replace(saved, progress=p), speech, reprompt_for(piece.question), OFFER_NEXT,
+                   "active", events)
+
+
+def start(saved: Saved, ctx: Ctx, spec: PlanSpec, prefix: Narration = Narration()) -> Outcome:
+    """A new workout from its first piece (any unfinished one is dropped)."""
+    guide = guide_for(spec, ctx.limit, ctx.sounds)
+    saved = replace(saved, level=spec.level)
+    return deliver(saved, begin(spec, guide, ctx.now), guide, 0, prefix, ctx, (("start", guide.plan),))
+
+
+def advance(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "Next", "ready", "yes": the next piece."""
+    if saved.progress is None:
+        return nothing(saved)
+    if not ctx.in_session:
+        return resume(saved, ctx)
+    p, guide, note = _guide(saved.progress, ctx)
+    prefix = note + ("Resuming." if p.status == "paused" else "")
+    return deliver(saved, p, guide, p.next, prefix, ctx)
+
+
+def _past_rest(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
+    """Coming back another day, a rest left over from last time is skipped."""
+    block, piece = guide.block(p.next), guide.pieces[p.next]
+    if block.kind == "rest" and piece.start == block.start and p.next + 1 < len(guide.pieces):
+        return moved(p, guide, p.next + 1, ctx.now)
+    return p
+
+
+def resume(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "Resume my workout": in this session, carry on; later, say when and
+    where they stopped (offering a fresh start when that was long ago)."""
+    if saved.progress is None:
+        return nothing(saved, "There's no workout to pick up. Say start a workout to begin a new one.")
+    p, guide, note = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    if ctx.in_session:
+        prefix = note + ("Resuming." if p.status == "paused" else "")
+        return deliver(saved, p, guide, p.next, prefix, ctx, (("resume",),))
+    p = _past_rest(p, guide, ctx)
+    age = ctx.now - saved.progress.updated_at
+    stopped = f"You stopped {ago(age)} at {guide.where(p.next)}."
+    if age >= STALE_AFTER:
+        question = "That was a while ago. Shall we start again from the beginning?"
+        reprompt = "Say yes to start over, or no to carry on where you stopped."
+        return Outcome(saved, _say(stopped, question), _say(reprompt), OFFER_RESTART, "paused")
+    return deliver(saved, p, guide, p.next, note + stopped + "Let's pick up there.", ctx, (("resume",),))
+
+
+def restart(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "Yes" to starting a stale workout again: the same plan from the top."""
+    if saved.progress is None:
+        return nothing(saved)
+    return start(saved, ctx, saved.progress.spec, _say("Okay, starting again from the top."))
+
+
+def keep_place(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "No" to starting again: carry on where they stopped."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, note = _guide(saved.progress, ctx)
+    p = _past_rest(settle(p, guide, 0.0, ctx.now), guide, ctx)
+    return deliver(saved, p, guide, p.next, note + f"Okay, picking up at {guide.where(p.next)}.", ctx,
+                   (("resume",),))
+
+
+def _halt(saved: Saved, ctx: Ctx, status: str) -> tuple[Saved, Progress, Guide]:
+    assert saved.progress is not None
+    p, guide, _ = _guide(saved.progress, ctx)
+    p = replace(_settled(p, guide, ctx), status=status, updated_at=ctx.now)
+    return replace(saved, progress=p), p, guide
+
+
+def pause(saved: Saved, ctx: Ctx) -> Outcome:
+    if saved.progress is None:
+        return nothing(saved, "There's no workout to pause. Say start a workout to begin one.")
+    saved, p, guide = _halt(saved, ctx, "paused")
+    reprompt = f"Say resume to carry on with {guide.where(p.next)}, or stop to save your place."
+    return Outcome(saved, _say("Paused. Say resume when you're ready."), _say(reprompt), OFFER_NEXT,
+                   "paused")
+
+
+def stop(saved: Saved, ctx: Ctx) -> Outcome:
+    """Stop or cancel mid-workout: save the place, say how to come back, end."""
+    if saved.progress is None:
+        return Outcome(saved, _say("Okay. Well done for today."), None)
+    saved, p, guide = _halt(saved, ctx, "stopped")
+    return Outcome(saved, _say(STOPPED.format(where=guide.where(p.next))), None, events=(("quit",),))
+
+
+def ended(saved: Saved, ctx: Ctx) -> Outcome:
+    """The session closed by itself (silence, "exit", an error): save the place."""
+    if saved.progress is None or saved.progress.status == "stopped":
+        return Outcome(saved, Narration(), None)
+    saved, _, _ = _halt(saved, ctx, "stopped")
+    return Outcome(saved, Narration(), None, events=(("quit",),))
+
+
+def _group_name(guide: Guide, index: int) -> str:
+    first = guide.group_first(guide.pieces[index].group)
+    name = guide.where(first)
+    return name if first == index else f"the rest of {name}"
+
+
+def skip(saved: Saved, ctx: Ctx) -> Outcome:
+    """Skip the set about to start (or the rest of the one under way)."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, _ = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    group = guide.pieces[p.next].group
+    said = _say(f"Skipping {_group_name(guide, p.next)}.")
+    if group + 1 < guide.groups:
+        return deliver(saved, p, guide, guide.group_first(group + 1), said, ctx)
+    finished = saved.finished + (ctx.now,) if ctx.track else saved.finished
+    return Outcome(replace(saved, progress=None, finished=finished), said + guide.finale(), None,
+                   events=(("finish",),), finished=True)
+
+
+def back(saved: Saved, ctx: Ctx) -> Outcome:
+    """Go back to the set before the one about to start."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, _ = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    group = guide.pieces[p.next].group
+    if group == 0:
+        return deliver(saved, p, guide, 0, _say("This is the start of the workout, so from the top."), ctx)
+    target = guide.group_first(group - 1)
+    return deliver(saved, p, guide, target, _say(f"Going back to {guide.where(target)}."), ctx)
+
+
+def repeat(saved: Saved, ctx: Ctx) -> Outcome:
+    """The current piece again (or the question, if none was given yet)."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, note = _guide(saved.progress, ctx)
+    if p.last is None:
+        question = guide.ask(p.next)
+        return Outcome(saved, note + question, reprompt_for(question), OFFER_NEXT, "active")
+    return deliver(saved, p, guide, p.last, note, ctx)
+
+
+def aside(saved: Saved, ctx: Ctx, said: Narration, reprompt: Narration | None = None,
+          offer: str | None = None) -> Outcome:
+    """Something other than the workout (help, a question, form tips): the
+    piece in flight is settled, and the user is told how to carry on."""
+    if saved.progress is None:
+        return Outcome(saved, said, reprompt or _say(NO_WORKOUT_REPROMPT), offer)
+    p, guide, _ = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    saved = replace(saved, progress=p)
+    if offer is None or offer == OFFER_NEXT:
+        question = guide.ask(p.next)
+        return Outcome(saved, said + question, reprompt_for(question), OFFER_NEXT, "active")
+    back_to = f"Or say next to carry on with {guide.where(p.next)}."
+    return Outcome(saved, said + back_to, (reprompt or Narration()) + back_to, offer, "active")
+
+
+def tell(saved: Saved, ctx: Ctx, what: str) -> Outcome:
+    """ "How many sets are left" (``what="sets_left"``) or "what's next"."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, _ = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    text = guide.sets_left_text(p.next) if what == "sets_left" else guide.next_text(p.next)
+    return aside(replace(saved, progress=p), ctx, _say(text))
+
+
+def not_ready(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "No" to "Ready for lunges?": nothing changes."""
+    return Outcome(saved, _say("No rush.", KEEP_PLACE), _say(KEEP_PLACE), OFFER_NEXT, "active")
+
+
+def begin_workout(saved: Saved, ctx: Ctx, level: str | None, minutes: int | None,
+                  exercise: str | None, before: Narration = Narration()) -> Outcome:
+    """ "Start a workout": the level asked for, else the last one used, else
+    beginner (saying so the first time)."""
+    chosen = level or saved.level or DEFAULT_LEVEL
+    note = FIRST_TIME if level is None and saved.level is None else ""
+    return start(saved, ctx, PlanSpec(chosen, minutes, exercise), before + note)
+
+
+def leave(saved: Saved, ctx: Ctx) -> Outcome:
+    """Leaving the workout for the main menu: the place is saved."""
+    if saved.progress is None:
+        return Outcome(saved, Narration(), None)
+    saved, _, _ = _halt(saved, ctx, "stopped")
+    return Outcome(saved, _say("I've saved your place in the workout."), None, events=(("quit",),))
+
+
+def current_exercise(saved: Saved, ctx: Ctx) -> str | None:
+    """The exercise of the set about to start (or under way), if any."""
+    if saved.progress is None:
+        return None
+    p, guide, _ = _guide(saved.progress, ctx)
+    return guide.block(_settled(p, guide, ctx).next).exercise_id
+
+
+def form_text(exercise_id: str) -> str:
+    """The timer's own form cues for an exercise, the three most important."""
+    ex = get_exercise(exercise_id)
+    return f"{ex.name}. " + " ".join(ex.form_cues[:3])

@@ -1,0 +1,232 @@
+"""The guided-session model: what the user asked for -> plan -> timeline -> turns.
+
+A :class:`PlanSpec` ("beginner", "ten minutes", "just squats") rebuilds the
+same :class:`~timer.plans.Plan` whenever it is needed; the timeline comes
+from the timer's compiler with *estimated* speech lengths (no measured
+durations), so the speaker keeps the plan's cues and tempo exactly as the
+local timer does. A :class:`Guide` holds that timeline cut into voice turns
+(:mod:`skill.workout.turns`) and answers questions about positions in it.
+Pure: no SDK, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+from skill.workout.turns import (
+    DEFAULT_TURN_SECONDS,
+    EPS,
+    FINISH_RESERVE,
+    Piece,
+    block_phrase,
+    pieces_for,
+    question_for,
+    render_span,
+    set_phrase,
+    words,
+)
+from speech.model import Narration
+from timer.compiler import Block, Timeline, compile_plan
+from timer.exercises import get_exercise, load_exercises
+from timer.plan_fit import plan_for_minutes
+from timer.plans import Plan, load_plan
+
+__all__ = [
+    "DEFAULT_LEVEL", "DEFAULT_TURN_SECONDS", "FINISH_RESERVE", "LEVELS", "SOUNDS_ENV",
+    "TURN_SECONDS_ENV", "Guide", "Piece", "PlanSpec", "block_phrase", "guide_for", "pieces_for",
+    "set_phrase", "sounds_from_env", "turn_seconds_from_env", "words",
+]
+
+TURN_SECONDS_ENV = "LEGCOACH_TURN_SECONDS"
+SOUNDS_ENV = "LEGCOACH_WORKOUT_SOUNDS"
+LEVELS = ("beginner", "intermediate", "advanced")
+DEFAULT_LEVEL = "beginner"
+
+
+def turn_seconds_from_env() -> float:
+    """LEGCOACH_TURN_SECONDS (30 to 240), else 90 s."""
+    raw = os.environ.get(TURN_SECONDS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TURN_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{TURN_SECONDS_ENV}={raw!r}: give a number of seconds") from None
+    if not 30 <= value <= 240:
+        raise ValueError(f"{TURN_SECONDS_ENV}={raw!r}: must be from 30 to 240 seconds")
+    return value
+
+
+def sounds_from_env() -> bool:
+    """Sound-library clips (whistle, chime) in workout turns unless
+    LEGCOACH_WORKOUT_SOUNDS is off, 0, no or false; without them the same
+    time passes in silence."""
+    return os.environ.get(SOUNDS_ENV, "on").strip().lower() not in ("off", "0", "no", "false")
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What the user asked for; enough to rebuild the same plan later."""
+
+    level: str = DEFAULT_LEVEL
+    minutes: int | None = None
+    exercise: str | None = None
+
+    def plan(self) -> Plan:
+        return _plan(self)
+
+    def to_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {"level": self.level}
+        if self.minutes is not None:
+            value["minutes"] = self.minutes
+        if self.exercise is not None:
+            value["exercise"] = self.exercise
+        return value
+
+    @classmethod
+    def from_json(cls, value: Any) -> PlanSpec | None:
+        """The spec stored as ``value``, or None if it no longer makes sense."""
+        if not isinstance(value, dict) or value.get("level") not in LEVELS:
+            return None
+        minutes, exercise = value.get("minutes"), value.get("exercise")
+        if minutes is not None and (not isinstance(minutes, int) or not 2 <= minutes <= 60):
+            return None
+        if exercise is not None and exercise not in load_exercises():
+            return None
+        return cls(value["level"], minutes, exercise)
+
+
+@lru_cache(maxsize=64)
+def _plan(spec: PlanSpec) -> Plan:
+    plan = load_plan(spec.level)
+    if spec.exercise is not None:
+        plan = plan.only([spec.exercise])
+    if spec.minutes is not None:
+        plan = plan_for_minutes(spec.minutes, plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A plan's timeline and the pieces it is spoken in."""
+
+    spec: PlanSpec
+    plan: Plan
+    timeline: Timeline
+    pieces: tuple[Piece, ...]
+    limit: float
+    sounds: bool = True
+
+    @cached_property  # guides are cached (guide_for): hashing the plan's TOML once is enough
+    def digest(self) -> str:
+        """Same digest, same pieces: the plan's content and where it is cut
+        (a new turn limit or a changed plan gives another digest)."""
+        cuts = ",".join(f"{p.start:.3f}" for p in self.pieces)
+        return hashlib.sha256(f"{self.plan.digest}|{cuts}".encode()).hexdigest()[:16]
+
+    def block(self, index: int) -> Block:
+        """The block running where piece ``index`` starts."""
+        return self.timeline.block_at(self.pieces[index].start)
+
+    def where(self, index: int) -> str:
+        """Where piece ``index`` is: "lunges, set two of three"."""
+        return block_phrase(self.block(index))
+
+    def ask(self, index: int) -> Narration:
+        """The question that leads into piece ``index``."""
+        if index == 0:
+            return question_for(self.timeline, self.block(0))
+        question = self.pieces[index - 1].question
+        return question if question is not None else Narration.of("Ready?")
+
+    def group_first(self, group: int) -> int:
+        return next(p.index for p in self.pieces if p.group == group)
+
+    @property
+    def groups(self) -> int:
+        return self.pieces[-1].group + 1
+
+    def resume_index(self, last: int, heard: float) -> int:
+        """Where to carry on after piece ``last`` was heard for ``heard`` seconds
+        (time after its lead-in): past it if every exercise block in it was
+        heard to its end, else at the piece where the unfinished block starts."""
+        piece = self.pieces[last]
+        heard_until = piece.start + max(0.0, heard - piece.lead)
+        for blk in self.timeline.blocks:
+            if blk.end <= piece.start + EPS or blk.start >= piece.end - EPS or blk.kind in ("rest", "finish"):
+                continue
+            if blk.end > heard_until + HEARD_TOLERANCE:
+                return self.piece_at(blk.start)
+        return last + 1
+
+    def piece_at(self, offset: float) -> int:
+        return max(p.index for p in self.pieces if p.start <= offset + EPS)
+
+    def sets_from(self, index: int) -> list[Block]:
+        """Set blocks not yet started when piece ``index`` begins."""
+        start = self.pieces[index].start
+        return [b for b in self.timeline.set_blocks() if b.start >= start - EPS]
+
+    def finale(self) -> Narration:
+        """The finish block alone (after skipping to the end)."""
+        last = self.timeline.blocks[-1]
+        return render_span(self.timeline, last.start, last.end, sounds=self.sounds)
+
+    def compose(self, prefix: Narration, index: int) -> Narration | None:
+        """``prefix``, piece ``index`` and its question if they fit, else None.
+        The final piece keeps :data:`FINISH_RESERVE` free for a closing line."""
+        piece = self.pieces[index]
+        speech = Narration.of(prefix, piece.narration, piece.question or Narration())
+        tail = FINISH_RESERVE if piece.question is None else 0.0
+        return speech if speech.estimated_seconds() + tail <= self.limit + EPS else None
+
+    def sets_left_text(self, index: int) -> str:
+        """ "Four sets left: two of lunges and two of glute bridges, then the cool-down. ..." """
+        sets = self.sets_from(index)
+        minutes = max(1, round((self.timeline.length - self.pieces[index].start) / 60))
+        cooldown = any(b.kind == "cooldown" for b in self.timeline.blocks)
+        if not sets:
+            return "No sets left. Just the cool-down to go." if cooldown else "No sets left."
+        by_name = Counter(get_exercise(b.exercise_id or "").name.lower() for b in sets)
+        parts = [f"{words(n)} of {name}" for name, n in by_name.items()]
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        count = "One set left" if len(sets) == 1 else f"{words(len(sets)).capitalize()} sets left"
+        tail = ", then the cool-down" if cooldown else ""
+        about = "About a minute to go." if minutes == 1 else f"About {words(minutes)} minutes to go."
+        return f"{count}: {listed}{tail}. {about}"
+
+    def next_text(self, index: int) -> str:
+        """What piece ``index`` starts with, in words."""
+        block = self.block(index)
+        if self.pieces[index].start > block.start + 1e-6:
+            return f"Next, more of {block_phrase(block)}."
+        if block.kind == "rest":
+            return f"Next up: your {words(block.duration)} second rest, then {set_phrase(block)}."
+        if block.kind != "set":
+            name = get_exercise(block.exercise_id or "").name.lower() if block.exercise_id else ""
+            return f"Next up: {block_phrase(block)}" + (f", starting with {name}." if name else ".")
+        ex = get_exercise(block.exercise_id or "")
+        each = f" each {ex.side_word}" if ex.sided else ""
+        if block.seconds is not None:
+            amount = f"{words(block.seconds)} seconds{each}"
+        else:
+            amount = f"{words(block.reps // 2 if ex.sided else block.reps)} reps{each}"
+        return f"Next up: {set_phrase(block)}. {amount.capitalize()}."
+
+
+#: Seconds of slack when judging whether a block was heard to its end.
+HEARD_TOLERANCE = 2.0
+
+
+@lru_cache(maxsize=64)
+def guide_for(spec: PlanSpec, limit: float = DEFAULT_TURN_SECONDS, sounds: bool = True) -> Guide:
+    """The guide for ``spec`` (cached: plans are data, so the same spec gives the same guide)."""
+    plan = spec.plan()
+    timeline = compile_plan(plan)
+    return Guide(spec, plan, timeline, pieces_for(timeline, limit, sounds), limit, sounds)
+

@@ -1,0 +1,167 @@
+"""The trainer: runs one action of :mod:`skill.workout.flow` for a workout
+handler, stores the new state atomically *before* the response is built,
+logs the session in the history, and renders the speech within the turn
+limit (LEGCOACH_TURN_SECONDS, default 90 s), with sound-library clips unless
+LEGCOACH_WORKOUT_SOUNDS=off.
+
+This module pulls in plans, the timer's compiler and the history database;
+:mod:`skill.workout.handlers` imports it on the first workout request, so
+opening the skill or answering a question never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model import Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from skill.core import context
+from skill.core.coach import Coach, Offer
+from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
+from skill.workout.guide import LEVELS, PlanSpec, guide_for, sounds_from_env, turn_seconds_from_env
+from skill.workout.flow import Ctx, Outcome, advance, begin_workout, keep_place, not_ready, restart
+from skill.workout.intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
+from skill.core.device_time import local_now
+from skill.workout.progress import weekly_line
+from skill.workout.state import (
+    MARKER,
+    OFFER_NEXT,
+    OFFER_RESTART,
+    OFFER_START,
+    in_workout,
+    request_time,
+    user_id,
+)
+from skill.workout.store import WorkoutStore
+from speech.model import Narration
+from timer.exercises import find_exercise, load_exercises
+from timer.history import WEEKLY_GOAL
+
+_TRAINER = "_workout_trainer"
+
+Action = Callable[..., Outcome]
+
+
+class Trainer:
+    """Runs workout actions for the handlers of one skill (one per coach)."""
+
+    def __init__(self, coach: Coach, limit: float | None = None, sounds: bool | None = None) -> None:
+        self.coach = coach
+        self.store = WorkoutStore(coach.visits.adapter)
+        self.limit = limit if limit is not None else turn_seconds_from_env()
+        self.sounds = sounds if sounds is not None else sounds_from_env()
+        self.offers = {
+            OFFER_NEXT: Offer(lambda hi: self.run(hi, advance), lambda hi: self.run(hi, not_ready)),
+            OFFER_RESTART: Offer(lambda hi: self.run(hi, restart), lambda hi: self.run(hi, keep_place)),
+            OFFER_START: Offer(lambda hi: self.run(hi, begin_workout, None, None, None), self._declined),
+        }
+
+    @classmethod
+    def of(cls, coach: Coach) -> Trainer:
+        """The coach's trainer, made on first use."""
+        trainer = getattr(coach, _TRAINER, None)
+        if trainer is None:
+            trainer = cls(coach)
+            setattr(coach, _TRAINER, trainer)
+        assert isinstance(trainer, Trainer)
+        return trainer
+
+    def warm_up(self) -> None:
+        """Compile each level's guide now (they are cached) rather than on a request."""
+        for level in LEVELS:
+            guide_for(PlanSpec(level), self.limit, self.sounds)
+
+    def _declined(self, handler_input: HandlerInput) -> Response:
+        context.set_offer(handler_input, None)
+        return render(handler_input, Reply(self.coach.prompt("offer_declined"), self.coach.prompt("reprompt")))
+
+    def ctx(self, handler_input: HandlerInput) -> Ctx:
+        return Ctx(request_time(handler_input), self.limit, self.sounds, in_workout(handler_input),
+                   self.store.tracks_finished)
+
+    def run(self, handler_input: HandlerInput, action: Action, *args: Any) -> Response:
+        """Run ``action``, store its state, log it, and answer."""
+        ctx = self.ctx(handler_input)
+        envelope = handler_input.request_envelope
+        outcome: Outcome = self.store.update(envelope, lambda saved: action(saved, ctx, *args))
+        self.store.log(user_id(handler_input), outcome.events, ctx.now)
+        return self.respond(handler_input, outcome)
+
+    def weekly(self, handler_input: HandlerInput, outcome: Outcome) -> str:
+        count = self.store.week_count(user_id(handler_input), outcome.saved, local_now(handler_input))
+        return weekly_line(count, WEEKLY_GOAL)
+
+    def respond(self, handler_input: HandlerInput, outcome: Outcome, card: Card | None = None) -> Response:
+        """The response for ``outcome``; its speech is checked against the turn limit."""
+        speech = outcome.speech
+        if outcome.finished:
+            speech += self.weekly(handler_input, outcome)
+        context.put(handler_input, MARKER, outcome.marker)
+        context.set_offer(handler_input, outcome.offer)
+        context.put(handler_input, context.LAST, None)
+        if not speech and outcome.reprompt is None:
+            return silent(handler_input)
+        reprompt = ssml(outcome.reprompt) if outcome.reprompt is not None else None
+        return render_ssml(handler_input, ssml(speech, max_seconds=self.limit), reprompt, card)
+
+    def start(self, handler_input: HandlerInput) -> Response:
+        """ "Start a workout" with its level, length and exercise slots, any of them said."""
+        level_id, level_said = slot(handler_input, LEVEL_SLOT)
+        exercise, exercise_said = exercise_from(handler_input)
+        level = level_id if level_id in LEVELS else level_named(level_said)
+        if level_said and level is None:
+            found = find_exercise(level_said)  # "start a squats workout"
+            if found is None:
+                return ask_again(handler_input, "I have beginner, intermediate and advanced "
+                                 "workouts. Which level would you like?")
+            exercise = exercise or found.id
+        if exercise_said and exercise is None:
+            return ask_again(handler_input, unknown_exercise(exercise_said))
+        minutes_said = slot(handler_input, MINUTES_SLOT)[1]
+        minutes = parse_number(minutes_said)
+        if minutes_said and (minutes is None or not 2 <= minutes <= 60):
+            return ask_again(handler_input, "I can make workouts from two to sixty minutes "
+                             "long. How many minutes would you like?")
+        before = Narration()
+        if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
+            before = self.coach.prompt("disclaimer")
+        return self.run(handler_input, begin_workout, level, minutes, exercise, before)
+
+
+def ask_again(handler_input: HandlerInput, text: str) -> Response:
+    context.set_offer(handler_input, None)
+    said = Narration.of(text)
+    return render(handler_input, Reply(said, said))
+
+
+def slot(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
+    """(resolved value id, spoken value) of a slot; either may be None."""
+    found = get_slot(handler_input, name)
+    if found is None:
+        return None, None
+    resolved = None
+    authorities = found.resolutions.resolutions_per_authority if found.resolutions else None
+    for authority in authorities or ():
+        value = authority.values[0].value if authority.values else None
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and value:
+            resolved = value.id
+            break
+    return resolved, (found.value or None)
+
+
+def exercise_from(handler_input: HandlerInput, name: str = EXERCISE_SLOT) -> tuple[str | None, str | None]:
+    """(exercise id, spoken words) from a slot; the id is None if unknown."""
+    resolved, said = slot(handler_input, name)
+    if resolved in load_exercises():
+        return resolved, said
+    found = find_exercise(said) if said else None
+    return (found.id if found else None), said
+
+
+def unknown_exercise(words: str) -> str:
+    return (f"I don't know {words} yet. I can coach squats, lunges, glute bridges, wall sits, "
+            "calf raises and more. Which would you like?")
