@@ -78,9 +78,9 @@ print(f"{t1 - t0} 0.0", flush=True)
 
 DYNAMODB = """
 import time
-from skill.store.sqlite import make_adapter
+from skill.store import make_store
 t0 = time.perf_counter()
-make_adapter("dynamodb:leg-coach-bench")
+make_store("dynamodb:leg-coach-bench")
 print(f"{time.perf_counter() - t0} 0.0", flush=True)
 """
 #: Enough for boto3 to build a client without reading any AWS configuration.

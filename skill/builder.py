@@ -1,9 +1,10 @@
-"""The skill factory: one place that wires content, store and handlers together.
+"""The skill factory: the one list of features, their handlers and intents.
 
-To add an intent: write a handler class (subclass of
+To add an intent: declare it in its feature's intents (``intents.toml`` or
+``intents.py`` in the feature's folder), write a handler class (subclass of
 ``skill.core.coach.IntentHandler`` naming the intent in ``intents``), add
-it to :data:`HANDLERS` below, and add the intent's samples to
-``skill.model.generator`` (then run ``python -m skill model``).
+it to :data:`HANDLERS` below, then run ``python -m skill model``; the
+consistency tests check both sides.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.core.context import Visits
+from skill.general.intents import BUILTIN_INTENTS
+from skill.model.generator import build_model
+from skill.model.spec import IntentSpec
+from skill.questions.intents import question_intents
+from skill.questions.knowledge import Knowledge
+from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
+from skill.workout import intents as workout_intents
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
 from skill.general.builtins import (
     CancelHandler,
@@ -76,8 +84,8 @@ WORKOUT_HANDLERS = (
 
 #: Reminders load on first use: they pull in the Alexa API client.
 REMINDER_HANDLERS = (
-    deferred("skill.reminders.handlers:SetWorkoutRemindersHandler", "SetWorkoutRemindersIntent"),
-    deferred("skill.reminders.handlers:CancelRemindersHandler", "CancelRemindersIntent"),
+    deferred("skill.reminders.handlers:SetWorkoutRemindersHandler", SET_INTENT),
+    deferred("skill.reminders.handlers:CancelRemindersHandler", CANCEL_INTENT),
 )
 
 HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
@@ -104,6 +112,19 @@ HANDLERS: tuple[HandlerClass, ...] = (
     ExceptionEncounteredHandler,
     UnknownIntentHandler,
 )
+
+
+def all_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
+    """Every intent of every feature, built-ins included, sorted by name."""
+    builtins = tuple(IntentSpec(name, ()) for name in BUILTIN_INTENTS + workout_intents.builtins())
+    custom = question_intents(knowledge) + workout_intents.workout_intents() + reminder_intents()
+    return tuple(sorted(builtins + custom, key=lambda spec: spec.name))
+
+
+def interaction_model(knowledge: Knowledge) -> dict[str, Any]:
+    """The interaction model (a JSON value) of every feature; raises
+    :class:`~skill.model.generator.ModelError` if Alexa would reject it."""
+    return build_model(all_intents(knowledge), workout_intents.slot_types())
 
 
 class LazyApiClient(ApiClient):  # type: ignore[misc]
@@ -199,16 +220,16 @@ def build_skill(
 ) -> CustomSkill:
     """The Leg Coach skill.
 
-    ``adapter``: a persistence adapter (default: ``make_adapter(config["STORE"])``,
+    ``adapter``: a persistence adapter (default: ``make_store(config["STORE"])``,
     i.e. LEGCOACH_STORE or SQLite under the data home). ``config`` keys:
     ``STORE`` (adapter spec), ``SKILL_ID`` (reject other application ids).
     ``warm``: load everything now (:func:`warm_up`) rather than on first use.
     """
     config = config or {}
     if adapter is None:
-        from skill.store.sqlite import make_adapter
+        from skill.store import make_store
 
-        adapter = make_adapter(config.get("STORE"))
+        adapter = make_store(config.get("STORE"))
     coach = make_coach(adapter)
     if warm:
         warm_up(coach)

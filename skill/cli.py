@@ -88,12 +88,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
+    from skill.builder import interaction_model
     from skill.model.generator import default_model_dir, model_text, write_models
     from skill.questions.knowledge import load_knowledge
 
     directory = args.out or default_model_dir()
+    model = interaction_model(load_knowledge())
     if args.check:
-        expected = model_text(load_knowledge())
+        expected = model_text(model)
         stale = [p.name for p in sorted(directory.glob("*.json"))
                  if p.read_text(encoding="utf-8") != expected]
         missing = [f"{loc}.json" for loc in _locales() if not (directory / f"{loc}.json").exists()]
@@ -102,7 +104,7 @@ def cmd_model(args: argparse.Namespace) -> int:
                            f"{', '.join(stale + missing)}; run {PROG} model")
         print(f"interaction models in {directory} are up to date")
         return 0
-    for path in write_models(load_knowledge(), directory):
+    for path in write_models(model, directory):
         print(path)
     return 0
 

@@ -19,7 +19,8 @@ from skill.reminders.handlers import CANCEL_INTENT, REMINDER_HANDLERS, SET_INTEN
 from skill.model.generator import check_intents
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import HANDLERS, build_skill
-from skill.reminders.api import PERMISSION, reminder_intents, say
+from skill.reminders.api import PERMISSION, say
+from skill.reminders.intents import reminder_intents
 from speech.model import Narration
 from speech.ssml import to_ssml
 from tests import envelopes

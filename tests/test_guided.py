@@ -23,12 +23,12 @@ from ask_sdk_model import RequestEnvelope
 
 from envelopes import USER_ID, envelope, intent, question
 from skill.devtools.chat import Console, InProcess, narration_from_ssml
-from skill.model.generator import build_model
 from skill.questions.knowledge import load_knowledge
 from skill.endpoint.lambda_function import invoke
 from skill.devtools.nlu import LocalNLU
-from skill.store.sqlite import SQLiteAdapter, make_adapter
-from skill.builder import build_skill
+from skill.store import make_store
+from skill.store.sqlite import SQLiteAdapter
+from skill.builder import build_skill, interaction_model
 from skill.workout.guide import PlanSpec, guide_for
 from speech.live import MuteSpeaker
 from speech.ssml import check_ssml
@@ -456,7 +456,7 @@ def any_adapter(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """The SQLite store, or the DynamoDB store on Amazon's DynamoDB Local."""
     if request.param == "sqlite":
         return SQLiteAdapter(tmp_path / "skill.db")
-    return make_adapter(f"dynamodb:{request.getfixturevalue('dynamodb_table')}")
+    return make_store(f"dynamodb:{request.getfixturevalue('dynamodb_table')}")
 
 
 def test_weekly_progress_counts_this_weeks_finished_workouts(any_adapter: Any) -> None:
@@ -489,7 +489,7 @@ def test_stop_and_resume_work_the_same_on_dynamodb(any_adapter: Any) -> None:
 def test_the_chat_console_runs_a_whole_workout(adapter: SQLiteAdapter) -> None:
     lines = iter(["start a beginner workout", "what's next", *["next"] * 20])
     out = io.StringIO()
-    console = Console(InProcess(build_skill(adapter)), LocalNLU(build_model(load_knowledge())),
+    console = Console(InProcess(build_skill(adapter)), LocalNLU(interaction_model(load_knowledge())),
                       MuteSpeaker(), out, lambda prompt: next(lines))
     assert console.run() == 0
     text = out.getvalue()

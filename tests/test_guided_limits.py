@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from skill.builder import interaction_model
 from skill.devtools.chat import narration_from_ssml
-from skill.model.generator import build_model
 from skill.questions.knowledge import load_knowledge
 from skill.workout.guide import (
     FINISH_RESERVE,
@@ -235,7 +235,7 @@ def test_time_ago_is_said_in_words(delta: timedelta, said: str) -> None:
 # -- the interaction model -------------------------------------------------------------
 
 def test_the_model_has_workout_intents_slot_types_and_builtins() -> None:
-    language = build_model(load_knowledge())["interactionModel"]["languageModel"]
+    language = interaction_model(load_knowledge())["interactionModel"]["languageModel"]
     intents = {i["name"]: i for i in language["intents"]}
     types = {t["name"]: t for t in language["types"]}
     for name in ("AMAZON.NextIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "StartWorkoutIntent",

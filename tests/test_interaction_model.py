@@ -8,19 +8,18 @@ from typing import Any
 
 import pytest
 
+from skill.general.intents import BUILTIN_INTENTS
 from skill.model.generator import (
-    BUILTIN_INTENTS,
     LOCALES,
-    IntentSpec,
     ModelError,
-    build_model,
     check_intents,
     default_model_dir,
     model_text,
     write_models,
 )
 from skill.questions.knowledge import load_knowledge
-from skill.builder import HANDLERS, handled_intents, make_coach, make_handlers
+from skill.builder import HANDLERS, handled_intents, interaction_model, make_coach, make_handlers
+from skill.model.spec import IntentSpec
 
 REQUIRED = {
     "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
@@ -31,7 +30,7 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def model() -> dict[str, Any]:
-    return build_model(load_knowledge())
+    return interaction_model(load_knowledge())
 
 
 def intents_of(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -39,7 +38,7 @@ def intents_of(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_committed_models_equal_the_generated_model() -> None:
-    expected = model_text(load_knowledge())
+    expected = model_text(interaction_model(load_knowledge()))
     for locale in LOCALES:
         path = default_model_dir() / f"{locale}.json"
         assert path.exists(), f"{path} missing: run python -m skill model"
@@ -49,8 +48,8 @@ def test_committed_models_equal_the_generated_model() -> None:
 
 def test_generation_is_deterministic_and_ends_with_newline(tmp_path: Path) -> None:
     knowledge = load_knowledge()
-    assert model_text(knowledge) == model_text(knowledge)
-    written = write_models(knowledge, tmp_path)
+    assert model_text(interaction_model(knowledge)) == model_text(interaction_model(knowledge))
+    written = write_models(interaction_model(knowledge), tmp_path)
     assert sorted(p.name for p in written) == sorted(f"{loc}.json" for loc in LOCALES)
     assert all(p.read_text(encoding="utf-8").endswith("}\n") for p in written)
 
@@ -131,7 +130,7 @@ def test_invalid_content_samples_fail_generation() -> None:
         topics = {"x": Topic()}
 
     with pytest.raises(ModelError, match="duplicates"):
-        build_model(Knowledge())
+        interaction_model(Knowledge())
 
 
 def test_committed_model_parses_as_json() -> None:

@@ -136,8 +136,8 @@ import json, sys
 sys.path[:0] = [{task!r}, {runtime!r}]
 from skill.endpoint.lambda_function import handler
 response = handler(json.loads({event!r}), None)
-from skill.store.sqlite import make_adapter
-store = make_adapter("dynamodb:leg-coach-users")  # the packaged DynamoDB path, no AWS call
+from skill.store import make_store
+store = make_store("dynamodb:leg-coach-users")  # the packaged DynamoDB path, no AWS call
 print(json.dumps({{
     "response": response,
     "dynamodb": type(store).__name__,

@@ -18,7 +18,8 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.store.sqlite import AttributeStore, make_adapter, user_key
+from skill.store import make_store
+from skill.store.attributes import AttributeStore, user_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +73,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
                          (user_id, "{not json"))
         conn.close()
 
-    yield Store("sqlite", lambda: make_adapter(f"sqlite:{path}"), corrupt)
+    yield Store("sqlite", lambda: make_store(f"sqlite:{path}"), corrupt)
 
 
 def dynamodb_store(table: str) -> Iterator[Store]:
@@ -86,7 +87,7 @@ def dynamodb_store(table: str) -> Iterator[Store]:
                                                "attributes": {"S": "garbage"},
                                                "version": {"N": "7"}})
 
-    yield Store("dynamodb", lambda: make_adapter(f"dynamodb:{table}"), corrupt)
+    yield Store("dynamodb", lambda: make_store(f"dynamodb:{table}"), corrupt)
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
@@ -204,12 +205,12 @@ def test_corrupt_record_resets_with_a_warning(store: Store,
     adapter = store.open()
     adapter.save_attributes(BOB, {"plan": "advanced"})
     store.corrupt("amzn1.ask.account.ALICE")
-    with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
+    with caplog.at_level(logging.WARNING, logger="skill.store"):
         assert adapter.get_attributes(ALICE) == {}
-    warnings = [r for r in caplog.records if r.name == "skill.store.sqlite"]
+    warnings = [r for r in caplog.records if r.name == "skill.store"]
     assert len(warnings) == 1 and "amzn1.ask.account.ALICE" in warnings[0].getMessage()
     assert adapter.get_attributes(ALICE) == {}  # reset: no second warning
-    assert len([r for r in caplog.records if r.name == "skill.store.sqlite"]) == 1
+    assert len([r for r in caplog.records if r.name == "skill.store"]) == 1
     assert adapter.get_attributes(BOB) == {"plan": "advanced"}
 
 
@@ -237,18 +238,18 @@ def test_unstorable_attributes_are_refused(store: Store, bad: Any) -> None:
 @pytest.mark.parametrize("garbage", ["[1, 2]", "42", "", "\"text\""])
 def test_sqlite_record_of_the_wrong_type_resets(tmp_path: Path, garbage: str,
                                                 caplog: pytest.LogCaptureFixture) -> None:
-    adapter = make_adapter(f"sqlite:{tmp_path / 'skill.db'}")
+    adapter = make_store(f"sqlite:{tmp_path / 'skill.db'}")
     with sqlite3.connect(tmp_path / "skill.db") as conn:
         conn.execute("INSERT INTO attributes VALUES ('amzn1.ask.account.ALICE', ?, 1, 0)",
                      (garbage,))
     conn.close()
-    with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
+    with caplog.at_level(logging.WARNING, logger="skill.store"):
         assert adapter.get_attributes(ALICE) == {}
-    assert any(r.name == "skill.store.sqlite" for r in caplog.records)
+    assert any(r.name == "skill.store" for r in caplog.records)
 
 
 def test_sqlite_uses_write_ahead_logging(tmp_path: Path) -> None:
-    make_adapter(f"sqlite:{tmp_path / 'skill.db'}")
+    make_store(f"sqlite:{tmp_path / 'skill.db'}")
     conn = sqlite3.connect(tmp_path / "skill.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
@@ -265,9 +266,9 @@ def test_dynamodb_item_of_the_wrong_type_resets(dynamodb_table: str, bad: Any,
         item = {"id": {"S": "amzn1.ask.account.ALICE"}} | ({"attributes": bad} if bad else {})
         boto3.client("dynamodb").put_item(TableName=dynamodb_table, Item=item)
         adapter = store.open()
-        with caplog.at_level(logging.WARNING, logger="skill.store.sqlite"):
+        with caplog.at_level(logging.WARNING, logger="skill.store"):
             assert adapter.get_attributes(ALICE) == {}
-        assert any(r.name == "skill.store.sqlite" for r in caplog.records)
+        assert any(r.name == "skill.store" for r in caplog.records)
         assert adapter.update_attributes(ALICE, lambda a: {**a, "n": 1}) == {"n": 1}
 
 
@@ -292,7 +293,7 @@ def stubbed_store(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     for name, value in {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "stub",
                         "AWS_SECRET_ACCESS_KEY": "stub"}.items():
         monkeypatch.setenv(name, value)
-    store = make_adapter("dynamodb:leg-coach-users")
+    store = make_store("dynamodb:leg-coach-users")
     stubber = Stubber(store._client)  # type: ignore[attr-defined]
     stubber.activate()
     return store, stubber
@@ -318,13 +319,13 @@ def test_dynamodb_service_faults_are_persistence_errors(monkeypatch: pytest.Monk
     stubber.assert_no_pending_responses()
 
 
-# --- make_adapter and keys --------------------------------------------------
+# --- make_store and keys --------------------------------------------------
 
 def test_default_store_is_sqlite_under_legcoach_home(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEGCOACH_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("LEGCOACH_STORE", raising=False)
-    adapter = make_adapter()
+    adapter = make_store()
     adapter.save_attributes(ALICE, {"plan": "beginner"})
     assert (tmp_path / "home" / "skill.db").is_file()
 
@@ -332,7 +333,7 @@ def test_default_store_is_sqlite_under_legcoach_home(tmp_path: Path,
 def test_store_spec_comes_from_the_environment(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEGCOACH_STORE", f"sqlite:{tmp_path / 'elsewhere.db'}")
-    make_adapter().save_attributes(ALICE, {"plan": "beginner"})
+    make_store().save_attributes(ALICE, {"plan": "beginner"})
     assert (tmp_path / "elsewhere.db").is_file()
 
 
@@ -342,7 +343,7 @@ def test_bad_store_spec_names_the_variable_and_forms(spec: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEGCOACH_HOME", str(tmp_path))
     with pytest.raises(ValueError) as err:
-        make_adapter(spec)
+        make_store(spec)
     message = str(err.value)
     assert "LEGCOACH_STORE" in message and "sqlite:PATH" in message
     assert "dynamodb:TABLE" in message
@@ -368,8 +369,8 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def test_sqlite_store_never_imports_boto3(tmp_path: Path) -> None:
-    code = ("import sys, skill.store.sqlite as p\n"
-            f"p.make_adapter('sqlite:{tmp_path / 'skill.db'}')\n"
+    code = ("import sys, skill.store as p\n"
+            f"p.make_store('sqlite:{tmp_path / 'skill.db'}')\n"
             "print(sorted(m for m in ('boto3', 'botocore', 'ask_sdk_dynamodb.adapter')"
             " if m in sys.modules))")
     result = run_python(code, {"PATH": "/usr/bin:/bin", "LEGCOACH_HOME": str(tmp_path)})
@@ -387,8 +388,8 @@ def aws_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def test_dynamodb_store_takes_the_lambda_region_without_aws_calls(tmp_path: Path) -> None:
     # Lambda sets AWS_REGION; the official adapter's import-time default
     # resource only reads AWS_DEFAULT_REGION. No credentials: no call is made.
-    code = ("from skill.store.sqlite import make_adapter\n"
-            "s = make_adapter('dynamodb:leg-coach')\n"
+    code = ("from skill.store import make_store\n"
+            "s = make_store('dynamodb:leg-coach')\n"
             "print(s._client.meta.region_name, s.adapter.table_name)")
     result = run_python(code, aws_env(tmp_path, AWS_REGION="eu-west-1"))
     assert result.returncode == 0, result.stderr
@@ -396,8 +397,8 @@ def test_dynamodb_store_takes_the_lambda_region_without_aws_calls(tmp_path: Path
 
 
 def test_dynamodb_store_without_a_region_is_a_clear_error(tmp_path: Path) -> None:
-    code = ("from skill.store.sqlite import make_adapter\n"
-            "try:\n    make_adapter('dynamodb:leg-coach')\n"
+    code = ("from skill.store import make_store\n"
+            "try:\n    make_store('dynamodb:leg-coach')\n"
             "except ValueError as e:\n    print(e)\n")
     result = run_python(code, aws_env(tmp_path))
     assert result.returncode == 0, result.stderr

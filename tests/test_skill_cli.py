@@ -16,10 +16,11 @@ import pytest
 from servers import serving
 
 from skill import cli
+from skill.builder import interaction_model
 from skill.devtools import launcher
 from skill.endpoint.app import create_app
 from skill.devtools.chat import Console, narration_from_ssml
-from skill.model.generator import LOCALES, build_model, default_model_dir
+from skill.model.generator import LOCALES, default_model_dir
 from skill.questions.knowledge import load_knowledge
 from skill.devtools.nlu import LocalNLU
 from skill.store.sqlite import SQLiteAdapter
@@ -49,7 +50,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def nlu() -> LocalNLU:
-    return LocalNLU(build_model(load_knowledge()))
+    return LocalNLU(interaction_model(load_knowledge()))
 
 
 def test_every_command_has_help_text() -> None:

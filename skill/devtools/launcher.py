@@ -35,8 +35,8 @@ def make_speaker(mute: bool) -> Any:
 
 def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO | None = None) -> int:
     """Open the console on ``url`` (a --dev server) or on a skill in this process."""
+    from skill.builder import build_skill, interaction_model
     from skill.devtools.chat import Console, HttpTransport, InProcess, Transport
-    from skill.model.generator import build_model
     from skill.questions.knowledge import load_knowledge
     from skill.devtools.nlu import LocalNLU
 
@@ -44,10 +44,8 @@ def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO 
     if url:
         transport = HttpTransport(url)
     else:
-        from skill.builder import build_skill
-
         transport = InProcess(build_skill())
-    nlu = LocalNLU(build_model(load_knowledge()))
+    nlu = LocalNLU(interaction_model(load_knowledge()))
     speaker = make_speaker(mute)
     try:
         return Console(transport, nlu, speaker, out or sys.stdout, read).run()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from skill.model.names import QUERY_SLOT, QUESTION_INTENT
+from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
 
 KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "AMAZON.StopIntent": ("stop", "quit", "exit", "bye", "goodbye", "shut up", "be quiet"),

@@ -24,7 +24,7 @@ from skill.questions.handlers import (
     deliver,
     topic_card,
 )
-from skill.model.names import MORE_INTENT, SOURCE_INTENT
+from skill.questions.intents import MORE_INTENT, SOURCE_INTENT
 from skill.core.responses import Card, Reply, render, render_ssml
 from speech.model import Narration
 

@@ -17,7 +17,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler
-from skill.model.names import QUERY_SLOT, QUESTION_INTENT
+from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
 from skill.core.responses import Card, Reply, prefixed, render
 from speech.model import Narration
 
@@ -126,7 +126,7 @@ class TopicHandler(IntentHandler):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
-        from skill.model.generator import topic_intents
+        from skill.questions.intents import topic_intents
 
         return tuple(spec.name for spec in topic_intents(self.coach.knowledge))
 

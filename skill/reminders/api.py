@@ -20,7 +20,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -37,9 +36,8 @@ from ask_sdk_model.services.reminder_management import (
     TriggerType,
 )
 
-from skill.core.content import read_data
 from skill.core.device_time import local_now, request_locale
-from skill.model.generator import IntentSpec
+from skill.reminders.intents import reminder_data
 
 PERMISSION = "alexa::alerts:reminders:skill:readwrite"
 STORE_KEY = "reminders"
@@ -49,30 +47,9 @@ RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 log = logging.getLogger("skill.reminders.api")
 
 
-@lru_cache(maxsize=1)
-def reminder_data() -> dict[str, Any]:
-    """skill/reminders/intents.toml, read once."""
-    return read_data("reminders/intents.toml")
-
-
 def say(name: str, **values: str) -> str:
     text: str = reminder_data()["speech"][name]
     return text.format(**values) if values else text
-
-
-def reminder_intents() -> tuple[IntentSpec, ...]:
-    """The reminder intents with their samples and slots, for the interaction model."""
-    intents = reminder_data()["intents"]
-    found: list[IntentSpec] = []
-    for name, spec in sorted(intents.items()):
-        if "samples" in spec:
-            samples = list(spec["samples"])
-        else:
-            samples = [" ".join(part for part in (carrier, days, at) if part)
-                       for carrier in spec["carriers"] for days in spec["days"] for at in spec["times"]]
-        slots = tuple(sorted(spec.get("slots", {}).items()))
-        found.append(IntentSpec(name, tuple(samples), slots))
-    return tuple(found)
 
 
 # -- the request --

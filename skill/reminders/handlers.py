@@ -31,14 +31,12 @@ from skill.reminders.api import (
     create_weekly,
     delete_all,
     has_permission,
-    reminder_data,
     say,
 )
 from skill.core.responses import Reply, render
+from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_data
 from speech.model import Narration
 
-SET_INTENT = "SetWorkoutRemindersIntent"
-CANCEL_INTENT = "CancelRemindersIntent"
 DAY_SLOTS = ("dayone", "daytwo", "daythree")
 TIME_SLOT = "time"
 #: AMAZON.TIME sends these for "morning", "afternoon", "evening", "night".

@@ -7,7 +7,7 @@ the default SQLite store needs neither.
 Items keep ask-sdk's ``DynamoDbAdapter`` layout plus a ``version`` number;
 an update writes only if the version is still the one it read, and retries
 otherwise. Unreadable records reset with a warning on the
-``skill.store.sqlite`` logger, as in SQLite.
+``skill.store`` logger, as in SQLite.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.exceptions import PersistenceException
 
-from skill.store.sqlite import (
+from skill.store.attributes import (
     STORE_ENV,
     Attributes,
     AttributeStore,

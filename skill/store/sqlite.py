@@ -1,58 +1,36 @@
-"""Per-user persistent attributes: SQLite by default, DynamoDB on Lambda.
+"""The SQLite attribute store: the default, one file under the data home.
 
-Both stores implement ask-sdk's ``AbstractPersistenceAdapter`` and key a
-record by the Alexa user id (``context.System.user.userId``, as ask-sdk's
-``user_id_partition_keygen`` does), so a user's state means the same thing
-in either store.
-
-Writes that depend on what is stored (progress, counters, streaks) go
-through ``update_attributes(request_envelope, fn)``: ``fn`` receives the
-current attributes and returns the new ones, atomically, so two requests of
-the same user at once never lose a write. SQLite holds a write lock
-(``BEGIN IMMEDIATE``) around the read-modify-write; DynamoDB writes only if
-the record's ``version`` number is still the one read, and retries
-otherwise. ``fn`` may run more than once on DynamoDB: keep it pure and quick.
-
-A record that cannot be read (invalid JSON, not an object) resets that
-user's state with a warning on the ``skill.store.sqlite`` logger; the request
-carries on with ``{}``.
-
-``make_adapter()`` reads ``LEGCOACH_STORE``: ``sqlite:PATH`` (default
-``<data home>/skill.db``) or ``dynamodb:TABLE``. The DynamoDB store lives in
-:mod:`skill.store.dynamodb`, imported (with boto3 and ask-sdk's DynamoDB
-adapter) only when a DynamoDB store is made.
+The shared contract (atomic ``update_attributes``, JSON records, reset of
+unreadable records) is described in :mod:`skill.store.attributes`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-import re
 import sqlite3
 import threading
 import time
-from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
+
+from skill.store.attributes import (
+    Attributes,
+    AttributeStore,
+    Updater,
+    decode_attributes,
+    encode_attributes,
+    user_key,
+    warn_reset,
+)
+from speech.paths import data_home
 
 if TYPE_CHECKING:
     from ask_sdk_model.request_envelope import RequestEnvelope
 
-Attributes = dict[str, Any]
-Updater = Callable[[Attributes], Attributes]
-
-STORE_ENV = "LEGCOACH_STORE"
-
-log = logging.getLogger("skill.store.sqlite")
-
-_TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"  # compiled by re on first use, not at import
 _SCHEMA = """CREATE TABLE IF NOT EXISTS attributes (
     id TEXT PRIMARY KEY,
     attributes TEXT NOT NULL,
@@ -65,67 +43,9 @@ ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes,
     version = attributes.version + 1, updated = excluded.updated"""
 
 
-def user_key(request_envelope: RequestEnvelope) -> str:
-    """The record key: the Alexa user id, as ask-sdk's user_id_partition_keygen."""
-    try:
-        user_id = request_envelope.context.system.user.user_id  # type: ignore[union-attr]
-    except AttributeError:
-        user_id = None
-    if not isinstance(user_id, str) or not user_id:
-        raise PersistenceException(
-            "Couldn't retrieve user id from request envelope, for partition key use")
-    return user_id
-
-
 def default_db_path() -> Path:
     """``skill.db`` in the data folder (LEGCOACH_HOME, else the user's data dir)."""
-    from speech.paths import data_home
-
     return data_home() / "skill.db"
-
-
-class AttributeStore(AbstractPersistenceAdapter):
-    """An ask-sdk persistence adapter with an atomic read-modify-write."""
-
-    @abstractmethod
-    def update_attributes(self, request_envelope: RequestEnvelope, fn: Updater) -> Attributes:
-        """Store ``fn(current)`` atomically and return what was stored."""
-
-
-def encode_attributes(attributes: object) -> str:
-    """The attributes as compact JSON, as both stores keep them; else PersistenceException."""
-    if not isinstance(attributes, dict):
-        raise PersistenceException(
-            f"attributes must be a dict, not {type(attributes).__name__}")
-    try:
-        return json.dumps(attributes, allow_nan=False, separators=(",", ":"),
-                          default=_json_default)
-    except (TypeError, ValueError) as e:
-        raise PersistenceException(f"attributes are not storable as JSON: {e}") from e
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):  # numbers read back from DynamoDB
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def decode_attributes(raw: object) -> Attributes | None:
-    """The stored attributes, or None if the record is unreadable."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def warn_reset(key: str, what: str) -> None:
-    """Log that user ``key``'s unreadable record (``what`` is wrong) is being reset."""
-    log.warning("stored attributes for user %s are unreadable (%s); "
-                "resetting that user's state", key, what)
 
 
 class SQLiteAdapter(AttributeStore):
@@ -240,27 +160,3 @@ class SQLiteAdapter(AttributeStore):
                 conn.execute("ROLLBACK")
                 raise
         return decode_attributes(payload) or {}
-
-
-def make_adapter(spec: str | None = None) -> AttributeStore:
-    """The store named by ``spec`` or ``LEGCOACH_STORE``: sqlite:PATH or dynamodb:TABLE."""
-    if spec is None:
-        spec = os.environ.get(STORE_ENV, "")
-    spec = spec.strip()
-    kind, _, rest = spec.partition(":")
-    if not spec or kind == "sqlite":
-        return SQLiteAdapter(Path(rest).expanduser() if rest else default_db_path())
-    if kind == "dynamodb" and re.fullmatch(_TABLE_NAME, rest):
-        from skill.store.dynamodb import open_dynamodb_store
-
-        return open_dynamodb_store(rest)
-    if spec == "dynamodb-local":
-        raise ValueError(
-            f"{STORE_ENV}=dynamodb-local is for `python -m skill run` (make run), which "
-            "starts DynamoDB Local; elsewhere use dynamodb:TABLE and AWS_ENDPOINT_URL_DYNAMODB")
-    raise ValueError(
-        f"{STORE_ENV}={spec!r} is not understood: use sqlite:PATH (default "
-        f"sqlite:{default_db_path()}) or dynamodb:TABLE (TABLE: 3-255 letters, "
-        f"digits, '_', '-' or '.')")
-
-

@@ -20,7 +20,7 @@ from skill.core.coach import Coach
 from skill.general.launch import welcome
 from skill.questions.handlers import Answer, answer_text, answer_topic, deliver
 from skill.workout.handlers import _InWorkout, _WorkoutHandler
-from skill.model.names import QUERY_SLOT, QUESTION_INTENT
+from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
 from skill.core.responses import Reply, prefixed, render
 from skill.workout.intents import FORM_INTENT, SETS_LEFT_INTENT, WEEKLY_INTENT, WHATS_NEXT_INTENT
 from skill.workout.state import MARKER, OFFER_START, in_workout, user_id
@@ -166,7 +166,7 @@ class WorkoutQuestionHandler(_InWorkout):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
-        from skill.model.generator import topic_intents
+        from skill.questions.intents import topic_intents
 
         return (QUESTION_INTENT, *(spec.name for spec in topic_intents(self.coach.knowledge)))
 

@@ -3,7 +3,7 @@
 Intents and the LEVEL values come from ``skill/workout/intents.toml``;
 the EXERCISE slot type from the timer's exercises, so every exercise the
 timer knows can be named ("just squats", "how do I do a wall sit").
-:mod:`skill.model.generator` adds :func:`workout_intents`, :data:`BUILTINS` and
+:mod:`skill.builder` adds :func:`workout_intents`, :func:`builtins` and
 :func:`slot_types` to the generated model. The intent names are read when
 the skill starts; the timer is imported only when slot values are needed.
 """
@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from skill.core.content import read_data
-
-if TYPE_CHECKING:  # the model generator is imported only to build intents
-    from skill.model.generator import IntentSpec
+from skill.model.spec import IntentSpec
 
 START_INTENT = "StartWorkoutIntent"
 NEXT_INTENT = "WorkoutNextIntent"
@@ -44,8 +42,6 @@ def _data() -> dict[str, Any]:
 
 def workout_intents() -> tuple[IntentSpec, ...]:
     """The custom workout intents with their samples and slots."""
-    from skill.model.generator import IntentSpec
-
     return tuple(
         IntentSpec(item["name"], tuple(item["samples"]), tuple(item.get("slots", {}).items()))
         for item in _data()["intent"]

@@ -1,0 +1,115 @@
+"""The question intents: free-form questions, "tell me more", "where is that
+from", and one intent per topic that names one (samples from topics.toml).
+
+The names here are what the handlers match on; :func:`question_intents`
+gives :mod:`skill.builder` the specs for the interaction model.
+"""
+
+from __future__ import annotations
+
+from skill.model.spec import IntentSpec
+from skill.questions.knowledge import Knowledge
+
+QUERY_SLOT = "query"
+QUESTION_INTENT = "QuestionIntent"
+MORE_INTENT = "MoreIntent"
+SOURCE_INTENT = "SourceIntent"
+
+# A free-form question needs words before the slot: Alexa rejects a sample
+# made of the slot alone.
+QUESTION_CARRIERS = (
+    "question {query}",
+    "i have a question {query}",
+    "my question is {query}",
+    "what about {query}",
+    "how about {query}",
+    "tell me about {query}",
+    "what do you know about {query}",
+    "i want to know {query}",
+    "explain {query}",
+    "why {query}",
+    "why do {query}",
+    "why does {query}",
+    "why is {query}",
+    "how {query}",
+    "how do {query}",
+    "how does {query}",
+    "how can {query}",
+    "how much {query}",
+    "how many {query}",
+    "how often {query}",
+    "how long {query}",
+    "what {query}",
+    "what is {query}",
+    "what are {query}",
+    "what's {query}",
+    "which {query}",
+    "when {query}",
+    "can {query}",
+    "can i {query}",
+    "could {query}",
+    "is {query}",
+    "is it {query}",
+    "are {query}",
+    "does {query}",
+    "do {query}",
+    "do i {query}",
+    "should {query}",
+    "should i {query}",
+    "will {query}",
+)
+
+MORE_SAMPLES = (
+    "tell me more",
+    "tell me more about that",
+    "more",
+    "more please",
+    "go on",
+    "keep going",
+    "i want to hear more",
+    "more details",
+    "give me more details",
+    "what else should i know",
+)
+
+SOURCE_SAMPLES = (
+    "where is that from",
+    "where's that from",
+    "where does that come from",
+    "where did you get that",
+    "what is the source",
+    "what's the source",
+    "what is your source",
+    "what's your source",
+    "source",
+    "sources",
+    "cite your source",
+    "how do you know",
+    "how do you know that",
+    "who says so",
+    "what is the evidence",
+    "what's the evidence",
+    "is that proven",
+)
+
+
+QUESTION_INTENTS: tuple[IntentSpec, ...] = (
+    IntentSpec(QUESTION_INTENT, QUESTION_CARRIERS, ((QUERY_SLOT, "AMAZON.SearchQuery"),)),
+    IntentSpec(MORE_INTENT, MORE_SAMPLES),
+    IntentSpec(SOURCE_INTENT, SOURCE_SAMPLES),
+)
+
+
+def topic_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
+    """One intent per topic that names one, with the topic's sample questions."""
+    specs = [
+        IntentSpec(topic.intent, tuple(topic.samples))
+        for topic in knowledge.topics.values()
+        if getattr(topic, "intent", None)
+    ]
+    return tuple(sorted(specs, key=lambda spec: spec.name))
+
+
+def question_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
+    """Every question intent, the topics' included."""
+    return QUESTION_INTENTS + topic_intents(knowledge)
