@@ -10,21 +10,15 @@ consistency tests check both sides.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
-from skill.core.context import Visits
-from skill.general.intents import BUILTIN_INTENTS
-from skill.model.generator import build_model
-from skill.model.spec import IntentSpec
-from skill.questions.intents import question_intents
-from skill.questions.knowledge import Knowledge
-from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
-from skill.workout import intents as workout_intents
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
+from skill.core.context import Visits
+from skill.core.deferred import deferred
 from skill.general.builtins import (
     CancelHandler,
     ExceptionEncounteredHandler,
@@ -35,6 +29,10 @@ from skill.general.builtins import (
     UnknownIntentHandler,
 )
 from skill.general.errors import CatchAllExceptionHandler
+from skill.general.intents import BUILTIN_INTENTS
+from skill.general.launch import LaunchHandler, NavigateHomeHandler
+from skill.model.generator import build_model
+from skill.model.spec import IntentSpec
 from skill.questions.followups import (
     MoreHandler,
     NoHandler,
@@ -43,11 +41,20 @@ from skill.questions.followups import (
     YesHandler,
     add_offers,
 )
-from skill.general.launch import LaunchHandler, NavigateHomeHandler
 from skill.questions.handlers import QuestionHandler, TopicHandler
-from skill.core.deferred import deferred
-
-# -- guided workouts (skill/handlers/workout*.py) --
+from skill.questions.intents import QUESTION_INTENTS
+from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
+from skill.workout import intents as workout_intents
+from skill.workout.asides import (
+    WeeklyProgressHandler,
+    WorkoutFallbackHandler,
+    WorkoutFormHandler,
+    WorkoutHelpHandler,
+    WorkoutHomeHandler,
+    WorkoutQuestionHandler,
+    WorkoutSetsLeftHandler,
+    WorkoutWhatsNextHandler,
+)
 from skill.workout.handlers import (
     StartWorkoutHandler,
     WorkoutBackHandler,
@@ -60,16 +67,9 @@ from skill.workout.handlers import (
     WorkoutSkipHandler,
     WorkoutStopHandler,
 )
-from skill.workout.asides import (
-    WeeklyProgressHandler,
-    WorkoutFallbackHandler,
-    WorkoutFormHandler,
-    WorkoutHelpHandler,
-    WorkoutHomeHandler,
-    WorkoutQuestionHandler,
-    WorkoutSetsLeftHandler,
-    WorkoutWhatsNextHandler,
-)
+
+if TYPE_CHECKING:
+    from skill.questions.knowledge import Knowledge
 
 #: Before the general handlers: during a workout, stop, repeat, help,
 #: fallback, questions, "go on" and "go home" mean workout things.
@@ -80,7 +80,6 @@ WORKOUT_HANDLERS = (
     WorkoutWhatsNextHandler, WorkoutFormHandler, WeeklyProgressHandler, WorkoutHelpHandler,
     WorkoutFallbackHandler, WorkoutQuestionHandler, WorkoutHomeHandler,
 )
-# -- end guided workouts --
 
 #: Reminders load on first use: they pull in the Alexa API client.
 REMINDER_HANDLERS = (
@@ -117,7 +116,8 @@ HANDLERS: tuple[HandlerClass, ...] = (
 def all_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
     """Every intent of every feature, built-ins included, sorted by name."""
     builtins = tuple(IntentSpec(name, ()) for name in BUILTIN_INTENTS + workout_intents.builtins())
-    custom = question_intents(knowledge) + workout_intents.workout_intents() + reminder_intents()
+    custom = (QUESTION_INTENTS + knowledge.intent_specs() + workout_intents.workout_intents()
+              + reminder_intents())
     return tuple(sorted(builtins + custom, key=lambda spec: spec.name))
 
 

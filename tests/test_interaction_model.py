@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from skill.model.generator import (
     model_text,
     write_models,
 )
-from skill.questions.knowledge import load_knowledge
+from skill.questions.knowledge import Knowledge, load_knowledge
 from skill.builder import HANDLERS, handled_intents, interaction_model, make_coach, make_handlers
 from skill.model.spec import IntentSpec
 
@@ -123,14 +124,11 @@ def test_a_sample_in_two_intents_is_a_duplicate() -> None:
 
 
 def test_invalid_content_samples_fail_generation() -> None:
-    class Topic:
-        id, intent, samples = "x", "XIntent", ("tell me more",)
-
-    class Knowledge:
-        topics = {"x": Topic()}
-
+    content = load_knowledge()
+    topic = dataclasses.replace(next(iter(content)), id="x", intent="XIntent",
+                                samples=("tell me more",))
     with pytest.raises(ModelError, match="duplicates"):
-        interaction_model(Knowledge())
+        interaction_model(Knowledge({"x": topic}, content.prompts))
 
 
 def test_committed_model_parses_as_json() -> None:

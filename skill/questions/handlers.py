@@ -126,9 +126,7 @@ class TopicHandler(IntentHandler):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
-        from skill.questions.intents import topic_intents
-
-        return tuple(spec.name for spec in topic_intents(self.coach.knowledge))
+        return tuple(sorted(self.coach.knowledge.intents))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request

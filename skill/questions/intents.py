@@ -1,14 +1,14 @@
 """The question intents: free-form questions, "tell me more", "where is that
-from", and one intent per topic that names one (samples from topics.toml).
+from". Each topic that names an intent adds one more, with the topic's
+sample questions (:meth:`skill.questions.knowledge.Knowledge.intent_specs`).
 
-The names here are what the handlers match on; :func:`question_intents`
-gives :mod:`skill.builder` the specs for the interaction model.
+The names here are what the handlers match on; :data:`QUESTION_INTENTS`
+goes to the interaction model through :mod:`skill.builder`.
 """
 
 from __future__ import annotations
 
 from skill.model.spec import IntentSpec
-from skill.questions.knowledge import Knowledge
 
 QUERY_SLOT = "query"
 QUESTION_INTENT = "QuestionIntent"
@@ -98,18 +98,3 @@ QUESTION_INTENTS: tuple[IntentSpec, ...] = (
     IntentSpec(MORE_INTENT, MORE_SAMPLES),
     IntentSpec(SOURCE_INTENT, SOURCE_SAMPLES),
 )
-
-
-def topic_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
-    """One intent per topic that names one, with the topic's sample questions."""
-    specs = [
-        IntentSpec(topic.intent, tuple(topic.samples))
-        for topic in knowledge.topics.values()
-        if getattr(topic, "intent", None)
-    ]
-    return tuple(sorted(specs, key=lambda spec: spec.name))
-
-
-def question_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
-    """Every question intent, the topics' included."""
-    return QUESTION_INTENTS + topic_intents(knowledge)

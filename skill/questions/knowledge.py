@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from skill.core.content import KnowledgeError, read_data
+from skill.model.spec import IntentSpec
 from skill.core.prompts import (
     PROMPT_FIELDS,
     PROMPT_NAMES,
@@ -113,6 +114,11 @@ class Knowledge:
     def intents(self) -> Mapping[str, str]:
         """Intent name -> topic id, for topics that have their own intent."""
         return {t.intent: t.id for t in self.topics.values() if t.intent}
+
+    def intent_specs(self) -> tuple[IntentSpec, ...]:
+        """One intent per topic that names one, with the topic's sample questions."""
+        specs = [IntentSpec(t.intent, tuple(t.samples)) for t in self.topics.values() if t.intent]
+        return tuple(sorted(specs, key=lambda spec: spec.name))
 
     @property
     def out_of_scope(self) -> str:

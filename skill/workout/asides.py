@@ -166,9 +166,7 @@ class WorkoutQuestionHandler(_InWorkout):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
-        from skill.questions.intents import topic_intents
-
-        return (QUESTION_INTENT, *(spec.name for spec in topic_intents(self.coach.knowledge)))
+        return (QUESTION_INTENT, *sorted(self.coach.knowledge.intents))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
