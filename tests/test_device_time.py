@@ -20,6 +20,7 @@ from skill.builder import build_skill
 from speech.text import to_text
 from tests import envelopes
 from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)
+from tests.instants import WEEK_EDGES, local
 from timer.history import History
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl"
@@ -125,3 +126,30 @@ def test_the_local_console_counts_in_this_machines_zone(
     value["request"]["timestamp"] = envelopes.stamp(utc(1, 14))
     assert ONE in spoken(invoke(skill, value))
     assert api.calls == []  # no call to an Alexa API for the console
+
+
+def words(count: int) -> str:
+    return {0: NONE_YET, 1: ONE}[count]
+
+
+@pytest.mark.parametrize("zone, finished, asked, count", list(WEEK_EDGES.values()), ids=list(WEEK_EDGES))
+def test_the_devices_week_runs_monday_to_sunday_in_its_zone(
+    skill: Any, api: AlexaApi, tmp_path: Path, zone: str, finished: tuple[int, ...],
+    asked: tuple[int, ...], count: int
+) -> None:
+    api.time_zone = (200, zone)
+    finished_at(tmp_path, envelopes.USER_ID, local(zone, *finished))
+    assert words(count) in weekly(skill, local(zone, *asked).astimezone(timezone.utc), api_url=api.url)
+
+
+@pytest.mark.parametrize("zone, finished, asked, count", list(WEEK_EDGES.values()), ids=list(WEEK_EDGES))
+def test_the_consoles_week_runs_monday_to_sunday_in_this_machines_zone(
+    skill: Any, tmp_path: Path, machine_zone: Callable[[str], None], zone: str,
+    finished: tuple[int, ...], asked: tuple[int, ...], count: int
+) -> None:
+    machine_zone(zone)
+    conversation = Conversation()
+    finished_at(tmp_path, conversation.user_id, local(zone, *finished))
+    value = conversation.intent("WeeklyProgressIntent")
+    value["request"]["timestamp"] = envelopes.stamp(local(zone, *asked).astimezone(timezone.utc))
+    assert words(count) in spoken(invoke(skill, value))

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from speech.audio import onsets, read_wav, wav_seconds
 from speech.cache import AudioCache
 from speech.paths import audio_cache_dir
 from speech.tts import VoiceOptions, tts_available
+from tests.instants import WEEK_EDGES, local
 from timer.cli import COMMANDS, main
 from timer.compiler import compile_plan
 from timer.history import History
@@ -53,6 +56,14 @@ def _timer(*args: str, home: Path, **kw: object) -> subprocess.Popen[str]:
                             **kw)  # type: ignore[call-overload]
 
 
+def at(moment: datetime) -> Callable[[tzinfo], datetime]:
+    """A clock stopped at ``moment`` (as ``datetime.now(zone)``)."""
+    return lambda zone: moment.astimezone(zone)
+
+
+NOW = datetime(2026, 12, 2, 16, 40, tzinfo=timezone.utc)  # a Wednesday afternoon
+
+
 RESUME_LINE = "continue with: python -m timer run --resume"
 
 
@@ -87,7 +98,8 @@ def test_show_prints_each_cue_with_its_time(capsys, plan_file):
 
 def test_no_command_means_run(capsys, plan_file, tmp_path):
     events = tmp_path / "ev.jsonl"
-    assert main([str(plan_file), "--speed", "500", "--mute", "--events", str(events)]) == 0
+    assert main([str(plan_file), "--speed", "500", "--mute", "--events", str(events)],
+                now=at(NOW)) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("00:00  Short test.")
     assert "Workout complete. This week: 1 of 3 leg sessions." in out
@@ -130,17 +142,32 @@ def test_every_command_has_help(capsys, name):
     assert "usage:" in capsys.readouterr().out
 
 
-def test_history_lists_sessions_and_the_weekly_count(capsys):
-    with History() as history:
-        done = history.start("beginner")
+def test_history_lists_sessions_and_the_weekly_count(capsys, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    with History(clock=lambda: NOW) as history:
+        done = history.start("beginner", now=NOW - timedelta(minutes=20))
         history.finish(done)
         history.start("advanced")
-    assert main(["history"]) == 0
+    assert main(["history"], now=at(NOW)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "advanced" in lines[0] and "stopped at the warm-up, march in place (0:00 in)" in lines[0]
     assert "beginner" in lines[1] and "finished" in lines[1]
     assert lines[-2:] == ["Continue the last one with: python -m timer run --resume",
                           "This week: 1 of 3 leg sessions."]
+    assert lines[0].startswith("2026-12-02 17:40  ")  # Berlin time
+    assert lines[1].startswith("2026-12-02 17:20  ") and "finished in 20:00" in lines[1]
+
+
+@pytest.mark.parametrize("zone, finished, asked, count", list(WEEK_EDGES.values()), ids=list(WEEK_EDGES))
+def test_history_counts_the_week_monday_to_sunday_in_the_machines_zone(
+        capsys, monkeypatch, zone: str, finished: tuple[int, ...], asked: tuple[int, ...],
+        count: int) -> None:
+    monkeypatch.setenv("TZ", zone)
+    end = local(zone, *finished)
+    with History(clock=lambda: end) as history:
+        history.finish(history.start("beginner", now=end - timedelta(minutes=12)))
+    assert main(["history"], now=at(local(zone, *asked))) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"This week: {count} of 3 leg sessions."
 
 
 @pytest.mark.skipif(not tts_available(), reason="no text-to-speech on this machine")

@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,9 +34,13 @@ from timer.display import clock_text
 from timer.history import History, Session
 from timer.plans import DEFAULT_PLAN, Plan, PlanError, builtin_plans, load_plan, load_plan_file
 from timer.plans import loads_plan, resolve_plan
+from timer.reminders_config import local_zone
 from timer.session import RESUME_HINT, RunOptions, Start, resume_start, run_workout, week_line, where
 
 PROG = "python -m timer"
+
+#: The current time in a zone, as ``datetime.now``; tests pass a fixed instant.
+Now = Callable[[tzinfo], datetime]
 
 
 class UsageError(Exception):
@@ -54,7 +58,7 @@ class Command:
 
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    run: Callable[..., int]  # (args, *, now: Now) -> exit status
 
 
 # -- argument types --
@@ -139,12 +143,12 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write each fired cue as a JSON line {planned, actual, text}")
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
     options = RunOptions(speed=args.speed, voice=_voice(args), mute=args.mute,
                          events=args.events, plain=args.plain)
     if args.events is not None:
         _writable(args.events, "events file")
-    with History() as history:
+    with History(clock=lambda: now(timezone.utc)) as history:
         if args.resume:
             if args.plan or args.plan_file:
                 raise UsageError("--resume continues the saved workout; give no plan with it")
@@ -156,14 +160,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- show, plans --
 
-def cmd_show(args: argparse.Namespace) -> int:
+def cmd_show(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
     timeline = compile_plan(_plan(args))
     for cue in timeline.cues:
         print(f"{clock_text(cue.offset):>6}  {cue.text}")
     return 0
 
 
-def cmd_plans(args: argparse.Namespace) -> int:
+def cmd_plans(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
     for name in builtin_plans():
         plan = load_plan(name)
         print(f"{name:<14} {clock_text(compile_plan(plan).length):>6}  {plan.title}")
@@ -181,7 +185,7 @@ def _render_arguments(parser: argparse.ArgumentParser) -> None:
     _voice_arguments(parser)
 
 
-def cmd_render(args: argparse.Namespace) -> int:
+def cmd_render(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
     from speech.cache import AudioCache
     from speech.tts import resolve_voice
     from timer.render import write_session
@@ -203,7 +207,7 @@ def _history_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _history_line(s: Session) -> str:
-    when = s.started.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = s.started.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
     if s.status == "finished" and s.ended is not None:
         took = clock_text((s.ended - s.started).total_seconds())
         state = f"finished in {took}"
@@ -223,8 +227,8 @@ def _where(s: Session) -> str:
         return f"block {s.block + 1}"
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    with History() as history:
+def cmd_history(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
+    with History(clock=lambda: now(timezone.utc)) as history:
         sessions = history.sessions(limit=max(args.limit, 0))
         for s in sessions:
             print(_history_line(s))
@@ -232,7 +236,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             print("No workouts yet. Start one with: python -m timer")
         if history.unfinished() is not None:
             print(f"Continue the last one with: {RESUME_HINT}")
-        print(week_line(history.week_count(datetime.now().astimezone())))
+        print(week_line(history.week_count(now(local_zone()))))
     return 0
 
 
@@ -270,11 +274,13 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, now: Now = datetime.now) -> int:
+    """The command line; ``now`` gives the current time in a zone (tests pass
+    a fixed instant): the history's timestamps and this week's count use it."""
     args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
         args = build_parser().parse_args(args_list)
-        return int(args.handler(args))
+        return int(args.handler(args, now=now))
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
     except (UsageError, PlanError, UnknownVoice) as err:

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import IO, Protocol
@@ -29,6 +28,7 @@ from timer.display import Keyboard, LiveDisplay, PlainDisplay, Waker
 from timer.exercises import load_exercises
 from timer.history import WEEKLY_GOAL, History
 from timer.plans import Plan, PlanError, load_plan, loads_plan
+from timer.reminders_config import local_zone
 from timer.run_events import CueEvent, RunListener, RunResult, RunState
 from timer.runner import Runner
 
@@ -275,7 +275,7 @@ def _close_session(history: History, session_id: int, timeline: Timeline, result
                    out: IO[str], err: IO[str]) -> int:
     if result.status == "finished":
         history.finish(session_id)
-        count = history.week_count(datetime.now().astimezone())
+        count = history.week_count(history.clock().astimezone(local_zone()))
         out.write(f"Workout complete. {week_line(count)}\n")
         return 0
     history.progress(session_id, result.block, result.offset)

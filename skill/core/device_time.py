@@ -92,6 +92,8 @@ def local_now(handler_input: HandlerInput, zone_id: str | None = None) -> dateti
     machine's for one from the local console."""
     moment = request_time(handler_input)
     if zone_id is None and not from_alexa(handler_input):
-        return moment.astimezone()
+        from timer.reminders_config import local_zone  # with its DST rules, not today's offset
+
+        return moment.astimezone(local_zone())
     found = zone(zone_id or time_zone(handler_input))
     return moment.astimezone(found if found is not None else timezone.utc)
