@@ -10,7 +10,7 @@ PORT   ?= 5000
 NODE_DIR := tests/e2e
 DDB_DIR  := infra/dynamodb-local
 
-.PHONY: run test sysdeps venv dev-venv aws-venv node-deps dynamodb-local bench package clean
+.PHONY: run test sweep sysdeps venv dev-venv aws-venv node-deps dynamodb-local bench package clean
 
 # The skill on 127.0.0.1:$(PORT) in --dev mode (SQLite store) with the
 # speaker-like console attached; `python -m timer` runs the local timer.
@@ -23,9 +23,16 @@ run: venv sysdeps
 endif
 	$(PY) -m skill run --port $(PORT)
 
+# The suite under a non-UTC zone and a fixed hash seed, then the
+# time-sensitive tests under another (tests/sweep.py --short).
 test: NEED_JAVA := 1
 test: dev-venv sysdeps node-deps
-	$(PY) -m pytest
+	$(PY) tests/sweep.py --short
+
+# The whole suite under two zones x two hash seeds, the time-sensitive tests in four more.
+sweep: NEED_JAVA := 1
+sweep: dev-venv sysdeps node-deps
+	$(PY) tests/sweep.py
 
 # System packages: espeak-ng (speech), alsa-utils (aplay), sox (audio checks),
 # and for DynamoDB Local (tests, LEGCOACH_STORE=dynamodb-local) a Java 17 JRE.
