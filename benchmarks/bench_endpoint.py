@@ -423,7 +423,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import certs
-    from skill.endpoint.lambda_function import invoke
+    from skill.endpoint.serialize import invoke
     from skill.builder import build_skill
 
     ctx = mp.get_context("spawn")
@@ -556,7 +556,7 @@ def start_workouts_in(skill: Any, chain: Any) -> None:
     """start_workouts, for a skill object in this process."""
     import envelopes as E
 
-    from skill.endpoint.lambda_function import invoke
+    from skill.endpoint.serialize import invoke
 
     for user in users():
         invoke(skill, E.intent("StartWorkoutIntent", {"level": "beginner"}, new=True, user_id=user))

@@ -39,7 +39,9 @@ QUESTIONS = ("why won't my legs slim down", "does salt make my legs puffy",
 
 
 def plan_figures() -> None:
-    from skill.workout.guide import FINISH_RESERVE, LEVELS, PlanSpec, guide_for, pieces_for
+    from skill.workout.guide import guide_for
+    from skill.workout.plan_spec import LEVELS, PlanSpec
+    from skill.workout.turns import FINISH_RESERVE, pieces_for
     from speech.ssml import to_ssml
     from timer.compiler import compile_plan
     from timer.plans import builtin_plans, load_plan
@@ -78,7 +80,7 @@ class Session:
 
     def send(self, name: str, slots: dict[str, str | None] | None = None) -> tuple[float, dict[str, Any]]:
         import envelopes as E
-        from skill.endpoint.lambda_function import invoke
+        from skill.endpoint.serialize import invoke
 
         if name == "QuestionIntent":
             value = E.question(str((slots or {})["query"]), user_id=self.user, attributes=self.attributes)

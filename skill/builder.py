@@ -45,27 +45,25 @@ from skill.questions.handlers import QuestionHandler, TopicHandler
 from skill.questions.intents import QUESTION_INTENTS
 from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
 from skill.workout import intents as workout_intents
-from skill.workout.asides import (
+from skill.workout.handlers import (
+    StartWorkoutHandler,
     WeeklyProgressHandler,
+    WorkoutBackHandler,
     WorkoutFallbackHandler,
     WorkoutFormHandler,
     WorkoutHelpHandler,
     WorkoutHomeHandler,
-    WorkoutQuestionHandler,
-    WorkoutSetsLeftHandler,
-    WorkoutWhatsNextHandler,
-)
-from skill.workout.handlers import (
-    StartWorkoutHandler,
-    WorkoutBackHandler,
     WorkoutMoreHandler,
     WorkoutNextHandler,
     WorkoutPauseHandler,
+    WorkoutQuestionHandler,
     WorkoutRepeatHandler,
     WorkoutResumeHandler,
     WorkoutSessionEndedHandler,
+    WorkoutSetsLeftHandler,
     WorkoutSkipHandler,
     WorkoutStopHandler,
+    WorkoutWhatsNextHandler,
 )
 
 if TYPE_CHECKING:

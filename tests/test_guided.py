@@ -24,12 +24,13 @@ from ask_sdk_model import RequestEnvelope
 from envelopes import USER_ID, envelope, intent, question
 from skill.devtools.chat import Console, InProcess, narration_from_ssml
 from skill.questions.knowledge import load_knowledge
-from skill.endpoint.lambda_function import invoke
+from skill.endpoint.serialize import invoke
 from skill.devtools.nlu import LocalNLU
 from skill.store import make_store
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import build_skill, interaction_model
-from skill.workout.guide import PlanSpec, guide_for
+from skill.workout.guide import guide_for
+from skill.workout.plan_spec import PlanSpec
 from speech.live import MuteSpeaker
 from speech.ssml import check_ssml
 from speech.text import to_text

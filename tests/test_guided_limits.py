@@ -10,16 +10,9 @@ import pytest
 from skill.builder import interaction_model
 from skill.devtools.chat import narration_from_ssml
 from skill.questions.knowledge import load_knowledge
-from skill.workout.guide import (
-    FINISH_RESERVE,
-    LEVELS,
-    Guide,
-    Piece,
-    PlanSpec,
-    guide_for,
-    pieces_for,
-    turn_seconds_from_env,
-)
+from skill.workout.guide import Guide, guide_for, turn_seconds_from_env
+from skill.workout.plan_spec import LEVELS, PlanSpec
+from skill.workout.turns import FINISH_RESERVE, Piece, pieces_for
 from skill.workout.flow import FIRST_TIME, reprompt_for
 from skill.workout.intents import exercise_values, level_named, parse_number
 from skill.workout.progress import Progress, Saved, ago, week_count, weekly_line

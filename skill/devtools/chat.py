@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from skill.devtools.envelopes import Conversation
+from skill.endpoint.serialize import invoke
 from skill.devtools.nlu import LocalNLU
 from speech.model import SOUNDS, Narration, Part, Pause, Sound
 from speech.text import to_text
@@ -41,8 +42,6 @@ class InProcess:
         self.skill = skill
 
     def send(self, envelope: Envelope) -> Envelope:
-        from skill.endpoint.lambda_function import invoke
-
         return invoke(self.skill, envelope)
 
 

@@ -12,16 +12,13 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_model import RequestEnvelope
-
-from skill.endpoint.serialize import EnvelopeSerializer
+from skill.endpoint.serialize import invoke
 
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
 
 _skill: CustomSkill | None = None
 _lock = threading.Lock()
-_serializer = EnvelopeSerializer()
 
 
 def get_skill() -> CustomSkill:
@@ -34,15 +31,6 @@ def get_skill() -> CustomSkill:
 
                 _skill = build_skill(config={"SKILL_ID": os.environ.get("LEGCOACH_SKILL_ID") or None})
     return _skill
-
-
-def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Run ``skill`` on one request envelope (a JSON value); the response as JSON value."""
-    envelope = _serializer.deserialize_value(event, RequestEnvelope)
-    result = skill.invoke(request_envelope=envelope, context=context)
-    serialized = _serializer.serialize(result)
-    assert isinstance(serialized, dict)
-    return serialized
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -18,10 +18,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+if TYPE_CHECKING:
+    from ask_sdk_core.skill import CustomSkill
 
 # DefaultSerializer's private (name-mangled) methods that this class builds on
 # or overrides; tests/test_serialize.py pins their behaviour. Should a later
@@ -108,3 +112,15 @@ def _fields_of(model_class: Any) -> Fields:
     names = dict(getattr(model_class, "attribute_map", {}))
     names.update({name: name for name in types if name not in names})
     return {key: (name, types[name]) for name, key in names.items()}
+
+
+_SERIALIZER = EnvelopeSerializer()
+
+
+def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Run ``skill`` on one request envelope (a JSON value); the response as JSON value."""
+    envelope = _SERIALIZER.deserialize_value(event, RequestEnvelope)
+    result = skill.invoke(request_envelope=envelope, context=context)
+    serialized = _SERIALIZER.serialize(result)
+    assert isinstance(serialized, dict)
+    return serialized

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from skill.workout.guide import DEFAULT_LEVEL, Guide, PlanSpec, guide_for
+from skill.workout.guide import Guide, guide_for
+from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
 from skill.workout.progress import (
     STALE_AFTER,
+    Event,
     Progress,
     Saved,
     ago,
@@ -34,9 +36,6 @@ KEEP_PLACE = "Say next when you're ready, or stop to save your place."
 FIRST_TIME = "Since this is your first workout, we'll start at the beginner level."
 STOPPED = ("Stopped. I've saved your place at {where}. To carry on later, say: "
            "Alexa, ask leg coach to resume my workout.")
-
-Event = tuple[Any, ...]
-
 
 @dataclass(frozen=True)
 class Ctx:

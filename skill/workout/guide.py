@@ -16,8 +16,8 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
 
+from skill.workout.plan_spec import PlanSpec
 from skill.workout.turns import (
     DEFAULT_TURN_SECONDS,
     EPS,
@@ -32,20 +32,11 @@ from skill.workout.turns import (
 )
 from speech.model import Narration
 from timer.compiler import Block, Timeline, compile_plan
-from timer.exercises import get_exercise, load_exercises
-from timer.plan_fit import plan_for_minutes
-from timer.plans import Plan, load_plan
-
-__all__ = [
-    "DEFAULT_LEVEL", "DEFAULT_TURN_SECONDS", "FINISH_RESERVE", "LEVELS", "SOUNDS_ENV",
-    "TURN_SECONDS_ENV", "Guide", "Piece", "PlanSpec", "block_phrase", "guide_for", "pieces_for",
-    "set_phrase", "sounds_from_env", "turn_seconds_from_env", "words",
-]
+from timer.exercises import get_exercise
+from timer.plans import Plan
 
 TURN_SECONDS_ENV = "LEGCOACH_TURN_SECONDS"
 SOUNDS_ENV = "LEGCOACH_WORKOUT_SOUNDS"
-LEVELS = ("beginner", "intermediate", "advanced")
-DEFAULT_LEVEL = "beginner"
 
 
 def turn_seconds_from_env() -> float:
@@ -67,48 +58,6 @@ def sounds_from_env() -> bool:
     LEGCOACH_WORKOUT_SOUNDS is off, 0, no or false; without them the same
     time passes in silence."""
     return os.environ.get(SOUNDS_ENV, "on").strip().lower() not in ("off", "0", "no", "false")
-
-
-@dataclass(frozen=True)
-class PlanSpec:
-    """What the user asked for; enough to rebuild the same plan later."""
-
-    level: str = DEFAULT_LEVEL
-    minutes: int | None = None
-    exercise: str | None = None
-
-    def plan(self) -> Plan:
-        return _plan(self)
-
-    def to_json(self) -> dict[str, Any]:
-        value: dict[str, Any] = {"level": self.level}
-        if self.minutes is not None:
-            value["minutes"] = self.minutes
-        if self.exercise is not None:
-            value["exercise"] = self.exercise
-        return value
-
-    @classmethod
-    def from_json(cls, value: Any) -> PlanSpec | None:
-        """The spec stored as ``value``, or None if it no longer makes sense."""
-        if not isinstance(value, dict) or value.get("level") not in LEVELS:
-            return None
-        minutes, exercise = value.get("minutes"), value.get("exercise")
-        if minutes is not None and (not isinstance(minutes, int) or not 2 <= minutes <= 60):
-            return None
-        if exercise is not None and exercise not in load_exercises():
-            return None
-        return cls(value["level"], minutes, exercise)
-
-
-@lru_cache(maxsize=64)
-def _plan(spec: PlanSpec) -> Plan:
-    plan = load_plan(spec.level)
-    if spec.exercise is not None:
-        plan = plan.only([spec.exercise])
-    if spec.minutes is not None:
-        plan = plan_for_minutes(spec.minutes, plan)
-    return plan
 
 
 @dataclass(frozen=True)

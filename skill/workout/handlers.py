@@ -1,10 +1,14 @@
-"""Guided workouts: start, next, resume, pause, skip, back, repeat, stop.
+"""Guided workouts: start, next, resume, pause, skip, back, repeat, stop; and
+the questions around them: sets left, what's next, form, the week, help,
+fallback, questions and "go home" while a workout is under way.
 
 Every handler runs one action of :mod:`skill.workout.flow` through the
 :class:`~skill.workout.trainer.Trainer`: the action reads the user's saved
 workout and returns the new state and what to say; the trainer stores the
 state atomically *before* the response is built, logs the session and
-renders the speech within the turn limit.
+renders the speech within the turn limit. Asked during a workout, each
+answer ends by asking whether the user is ready to carry on ("Ready for
+lunges, set two of three?"), so "next" or "yes" picks the workout up again.
 
 While a workout is under way in a session, the session attribute
 ``workout`` is set ("active" or "paused"); the built-in intents (stop,
@@ -12,33 +16,65 @@ cancel, repeat, help, fallback, questions) then mean workout things. "Yes"
 and "no" answer the workout's questions through the offers registered here
 (see :mod:`skill.questions.followups`).
 
-This module stays cheap to import and its ``can_handle`` methods read only
-the request: the trainer, the flow and the timer behind them are imported
-when a workout request is handled, not when the skill starts.
+The ``can_handle`` methods read only the request. :func:`trainer_of` is the
+one place the workout machinery (the trainer, the flow, plans and the
+timer's compiler: about 50 ms of imports) is loaded, on the first workout
+request, so opening the skill or answering a question never pays for it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, RequestTypeHandler
-from skill.workout.intents import BACK_INTENT, NEXT_INTENT, RESUME_INTENT, SKIP_INTENT, START_INTENT
+from skill.core.responses import Reply, prefixed, render
+from skill.general.launch import welcome
+from skill.questions.handlers import Answer, answer_text, answer_topic, deliver
+from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
+from skill.workout.intents import (
+    BACK_INTENT,
+    FORM_INTENT,
+    NEXT_INTENT,
+    RESUME_INTENT,
+    SETS_LEFT_INTENT,
+    SKIP_INTENT,
+    START_INTENT,
+    WEEKLY_INTENT,
+    WHATS_NEXT_INTENT,
+)
 from skill.workout.state import MARKER, OFFER_NEXT, OFFER_RESTART, OFFER_START, in_workout
+from speech.model import Narration
 
 if TYPE_CHECKING:
     from skill.workout.trainer import Trainer
 
+WORKOUT_HELP = (
+    "You're in a guided workout. Say next when you're ready for the next set, repeat to hear "
+    "it again, skip to skip a set, back to go back one, pause to take a break, or stop to save "
+    "your place. You can also ask what's next, how many sets are left, or how to do an exercise."
+)
+WORKOUT_FALLBACK = (
+    "Sorry, I didn't catch that. In a workout you can say next, repeat, skip, back, pause or stop."
+)
+
+_trainers: WeakKeyDictionary[Coach, Trainer] = WeakKeyDictionary()
+
 
 def trainer_of(coach: Coach) -> Trainer:
-    """The coach's :class:`~skill.workout.trainer.Trainer`. Its module (plans,
-    the timer's compiler, history) is imported on the first workout request."""
-    from skill.workout.trainer import Trainer
+    """The coach's :class:`~skill.workout.trainer.Trainer`, made on first use."""
+    trainer = _trainers.get(coach)
+    if trainer is None:
+        from skill.workout.trainer import Trainer  # the workout machinery loads here
 
-    return Trainer.of(coach)
+        trainer = _trainers[coach] = Trainer(coach)
+    return trainer
 
 
 def add_offers(coach: Coach) -> None:
@@ -68,6 +104,22 @@ class _WorkoutHandler(IntentHandler):
         return trainer_of(self.coach)
 
 
+class _Action(_WorkoutHandler):
+    """Runs the trainer's action named ``action``."""
+
+    action = ""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.act(handler_input, self.action)
+
+
+class _InWorkout(_WorkoutHandler):
+    """A built-in intent that means something else during a workout."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and in_workout(handler_input)
+
+
 class StartWorkoutHandler(_WorkoutHandler):
     """ "Start a workout", "start an advanced workout", "give me a ten minute
     leg workout", "just squats"; one-shot included."""
@@ -78,97 +130,50 @@ class StartWorkoutHandler(_WorkoutHandler):
         return self.trainer.start(handler_input)
 
 
-class WorkoutNextHandler(_WorkoutHandler):
+class WorkoutNextHandler(_Action):
     """ "Next", "ready", "let's go": the next set (resumes in a new session)."""
 
-    intents = (NEXT_INTENT, "AMAZON.NextIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import advance
-
-        return self.trainer.run(handler_input, advance)
+    intents, action = (NEXT_INTENT, "AMAZON.NextIntent"), "advance"
 
 
-class WorkoutMoreHandler(_WorkoutHandler):
+class WorkoutMoreHandler(_Action):
     """ "Go on" / "keep going" (MoreIntent samples) after "Ready for ...?"."""
 
-    intents = ("MoreIntent",)
+    intents, action = ("MoreIntent",), "advance"
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return (super().can_handle(handler_input) and in_workout(handler_input)
                 and context.pending_offer(handler_input) == OFFER_NEXT)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import advance
 
-        return self.trainer.run(handler_input, advance)
-
-
-class WorkoutResumeHandler(_WorkoutHandler):
+class WorkoutResumeHandler(_Action):
     """ "Resume my workout" (also next time, weeks later) and "resume"."""
 
-    intents = (RESUME_INTENT, "AMAZON.ResumeIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import resume
-
-        return self.trainer.run(handler_input, resume)
+    intents, action = (RESUME_INTENT, "AMAZON.ResumeIntent"), "resume"
 
 
-class WorkoutPauseHandler(_WorkoutHandler):
-    intents = ("AMAZON.PauseIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import pause
-
-        return self.trainer.run(handler_input, pause)
+class WorkoutPauseHandler(_Action):
+    intents, action = ("AMAZON.PauseIntent",), "pause"
 
 
-class WorkoutSkipHandler(_WorkoutHandler):
-    intents = (SKIP_INTENT,)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import skip
-
-        return self.trainer.run(handler_input, skip)
+class WorkoutSkipHandler(_Action):
+    intents, action = (SKIP_INTENT,), "skip"
 
 
-class WorkoutBackHandler(_WorkoutHandler):
-    intents = (BACK_INTENT, "AMAZON.PreviousIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import back
-
-        return self.trainer.run(handler_input, back)
+class WorkoutBackHandler(_Action):
+    intents, action = (BACK_INTENT, "AMAZON.PreviousIntent"), "back"
 
 
-class _InWorkout(_WorkoutHandler):
-    """A built-in intent that means something else during a workout."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and in_workout(handler_input)
-
-
-class WorkoutRepeatHandler(_InWorkout):
+class WorkoutRepeatHandler(_InWorkout, _Action):
     """ "Repeat" during a workout: the current turn again."""
 
-    intents = ("AMAZON.RepeatIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import repeat
-
-        return self.trainer.run(handler_input, repeat)
+    intents, action = ("AMAZON.RepeatIntent",), "repeat"
 
 
-class WorkoutStopHandler(_InWorkout):
+class WorkoutStopHandler(_InWorkout, _Action):
     """Stop or cancel mid-workout: the place is saved, and how to come back is said."""
 
-    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import stop
-
-        return self.trainer.run(handler_input, stop)
+    intents, action = ("AMAZON.StopIntent", "AMAZON.CancelIntent"), "stop"
 
 
 class WorkoutSessionEndedHandler(RequestTypeHandler):
@@ -180,7 +185,132 @@ class WorkoutSessionEndedHandler(RequestTypeHandler):
         return super().can_handle(handler_input) and context.get(handler_input, MARKER) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.workout.flow import ended
+        return trainer_of(self.coach).act(handler_input, "ended")
 
-        return trainer_of(self.coach).run(handler_input, ended)
 
+class WorkoutSetsLeftHandler(_WorkoutHandler):
+    intents = (SETS_LEFT_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.tell(handler_input, "sets_left")
+
+
+class WorkoutWhatsNextHandler(_WorkoutHandler):
+    intents = (WHATS_NEXT_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.tell(handler_input, "whats_next")
+
+
+def answer_aside(trainer: Trainer, handler_input: HandlerInput, answer: Answer) -> Response:
+    """A question's answer during a workout, followed by the way back to it."""
+    if answer.topic_id is not None:
+        context.set_topic(handler_input, answer.topic_id, "answer")
+    return trainer.answer(handler_input, answer.reply, answer.offer)
+
+
+def answer_words(coach: Coach, handler_input: HandlerInput, text: str) -> Answer:
+    """``text`` answered as a question; mid-workout without "shall we start a workout?"."""
+    previous = context.last_topic(handler_input)
+    one_shot = context.is_new_session(handler_input)
+    answer = answer_text(coach, text, one_shot=one_shot, previous=previous)
+    if answer.offer == OFFER_START and in_workout(handler_input):
+        answer = answer_text(coach, text, one_shot=True, previous=previous)
+    return answer
+
+
+class WorkoutFormHandler(_WorkoutHandler):
+    """ "How do I do a lunge?", "how do I do this?": the timer's form cues
+    (outside a workout, the content's answer when it has one, with sources)."""
+
+    intents = (FORM_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        trainer = self.trainer
+        exercise, said = trainer.exercise_said(handler_input)
+        if said and exercise is None:  # not an exercise after all: a question
+            answer = answer_words(self.coach, handler_input, f"how do i do {said}")
+            if in_workout(handler_input):
+                return answer_aside(trainer, handler_input, answer)
+            return deliver(self.coach, handler_input, answer)
+        if in_workout(handler_input):
+            told = trainer.form(handler_input, exercise)
+            if told is not None:
+                return told
+        if exercise is None:
+            ask = Narration.of("Which exercise? For example: how do I do a squat?")
+            return render(handler_input, Reply(ask, ask))
+        name, form = trainer.how_to(exercise)
+        answer = answer_words(self.coach, handler_input, f"how do i do a {name}")
+        if answer.topic_id is not None:
+            return deliver(self.coach, handler_input, answer)
+        offer = Narration.of("Want to start a workout?")
+        context.set_offer(handler_input, OFFER_START)
+        return render(handler_input, Reply(Narration.of(form) + offer, offer))
+
+
+class WeeklyProgressHandler(_WorkoutHandler):
+    """ "How am I doing this week?": finished workouts against the weekly goal."""
+
+    intents = (WEEKLY_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        line = self.trainer.week(handler_input)
+        if in_workout(handler_input):
+            return self.trainer.aside(handler_input, line)
+        if context.is_new_session(handler_input):
+            return render(handler_input, Reply(line))
+        ask = Narration.of("Would you like to start a workout?")
+        context.set_offer(handler_input, OFFER_START)
+        return render(handler_input, Reply(line + ask, ask))
+
+
+class WorkoutHelpHandler(_InWorkout):
+    intents = ("AMAZON.HelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.aside(handler_input, Narration.of(WORKOUT_HELP))
+
+
+class WorkoutFallbackHandler(_InWorkout):
+    intents = ("AMAZON.FallbackIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.aside(handler_input, Narration.of(WORKOUT_FALLBACK))
+
+
+class WorkoutQuestionHandler(_InWorkout):
+    """A question asked mid-workout: answered, then back to the workout."""
+
+    @cached_property
+    def by_intent(self) -> dict[str | None, Any]:
+        return {t.intent: t for t in self.coach.knowledge.topics.values() if t.intent}
+
+    @cached_property  # the class attribute of IntentHandler, computed once
+    def intents(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (QUESTION_INTENT, *sorted(self.coach.knowledge.intents))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        assert isinstance(request, IntentRequest) and request.intent is not None
+        topic = self.by_intent.get(request.intent.name)
+        if topic is not None:
+            answer = answer_topic(self.coach, topic, one_shot=topic.offer is not None
+                                  and topic.offer.action == OFFER_START)
+        else:
+            found = get_slot(handler_input, QUERY_SLOT)
+            answer = answer_words(self.coach, handler_input, (found.value or "") if found else "")
+        return answer_aside(self.trainer, handler_input, answer)
+
+
+class WorkoutHomeHandler(_InWorkout):
+    """ "Go home" mid-workout: the place is saved, then the welcome."""
+
+    intents = ("AMAZON.NavigateHomeIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        said = self.trainer.leave(handler_input)
+        context.put(handler_input, MARKER, None)
+        context.set_offer(handler_input, None)
+        context.set_topic(handler_input, None, None)
+        return render(handler_input, prefixed(said, welcome(self.coach)))

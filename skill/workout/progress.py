@@ -19,12 +19,12 @@ set and never repeats one more than the user asks:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
-from skill.workout.guide import Guide, PlanSpec
+from skill.workout.plan_spec import PlanSpec
 from timer.exercises import number_words
 
 STALE_AFTER = timedelta(days=14)
@@ -35,6 +35,25 @@ KEEP_FINISHED = 14
 WORKOUT_KEY = "workout"
 LEVEL_KEY = "workout_level"
 FINISHED_KEY = "workouts_finished"
+
+#: What happened, for the workout history: ("start", plan), ("progress",
+#: block, offset), ("quit",)...
+Event = tuple[Any, ...]
+
+
+class Route(Protocol):
+    """What the progress rules need of a workout's spoken route (a
+    :class:`skill.workout.guide.Guide`): its pieces and positions in them."""
+
+    @property
+    def digest(self) -> str: ...
+
+    @property
+    def pieces(self) -> Sequence[object]: ...
+
+    def where(self, index: int) -> str: ...
+
+    def resume_index(self, last: int, heard: float) -> int: ...
 
 
 def _iso(moment: datetime) -> str:
@@ -124,11 +143,11 @@ class Saved:
         return out
 
 
-def begin(spec: PlanSpec, guide: Guide, now: datetime) -> Progress:
+def begin(spec: PlanSpec, guide: Route, now: datetime) -> Progress:
     return Progress(spec, guide.digest, 0, now, now, at=guide.where(0))
 
 
-def delivered(p: Progress, guide: Guide, index: int, now: datetime, lead: float) -> Progress:
+def delivered(p: Progress, guide: Route, index: int, now: datetime, lead: float) -> Progress:
     """Piece ``index`` is being sent now, after ``lead`` seconds of other words."""
     after = index + 1
     at = guide.where(after) if after < len(guide.pieces) else ""
@@ -136,7 +155,7 @@ def delivered(p: Progress, guide: Guide, index: int, now: datetime, lead: float)
                    status="active", updated_at=now, at=at)
 
 
-def moved(p: Progress, guide: Guide, index: int, now: datetime, status: str | None = None) -> Progress:
+def moved(p: Progress, guide: Route, index: int, now: datetime, status: str | None = None) -> Progress:
     """Carry on at piece ``index`` next time (nothing in flight any more)."""
     return replace(p, next=index, settled=True, updated_at=now, status=status or p.status,
                    at=guide.where(index))
@@ -149,7 +168,7 @@ def heard_seconds(p: Progress, now: datetime) -> float:
     return (now - p.sent_at).total_seconds() - p.lead
 
 
-def settle(p: Progress, guide: Guide, heard: float, now: datetime) -> Progress:
+def settle(p: Progress, guide: Route, heard: float, now: datetime) -> Progress:
     """Judge the piece in flight (see the module docstring); idempotent."""
     if p.settled or p.last is None or p.last >= len(guide.pieces):
         return replace(p, settled=True)

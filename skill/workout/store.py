@@ -18,8 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from skill.workout.flow import Event
-from skill.workout.progress import Saved, week_count
+from skill.workout.progress import Event, Saved, week_count
 from timer.history import History
 from timer.plans import Plan
 

@@ -22,10 +22,12 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from skill.core import context
 from skill.core.coach import Coach, Offer
 from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
-from skill.workout.guide import LEVELS, PlanSpec, guide_for, sounds_from_env, turn_seconds_from_env
-from skill.workout.flow import Ctx, Outcome, advance, begin_workout, keep_place, not_ready, restart
-from skill.workout.intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
 from skill.core.device_time import local_now
+from skill.workout import flow
+from skill.workout.flow import Ctx, Outcome
+from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_env
+from skill.workout.intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
+from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.progress import weekly_line
 from skill.workout.state import (
     MARKER,
@@ -38,10 +40,8 @@ from skill.workout.state import (
 )
 from skill.workout.store import WorkoutStore
 from speech.model import Narration
-from timer.exercises import find_exercise, load_exercises
+from timer.exercises import find_exercise, get_exercise, load_exercises
 from timer.history import WEEKLY_GOAL
-
-_TRAINER = "_workout_trainer"
 
 Action = Callable[..., Outcome]
 
@@ -55,20 +55,11 @@ class Trainer:
         self.limit = limit if limit is not None else turn_seconds_from_env()
         self.sounds = sounds if sounds is not None else sounds_from_env()
         self.offers = {
-            OFFER_NEXT: Offer(lambda hi: self.run(hi, advance), lambda hi: self.run(hi, not_ready)),
-            OFFER_RESTART: Offer(lambda hi: self.run(hi, restart), lambda hi: self.run(hi, keep_place)),
-            OFFER_START: Offer(lambda hi: self.run(hi, begin_workout, None, None, None), self._declined),
+            OFFER_NEXT: Offer(lambda hi: self.run(hi, flow.advance), lambda hi: self.run(hi, flow.not_ready)),
+            OFFER_RESTART: Offer(lambda hi: self.run(hi, flow.restart),
+                                 lambda hi: self.run(hi, flow.keep_place)),
+            OFFER_START: Offer(lambda hi: self.run(hi, flow.begin_workout, None, None, None), self._declined),
         }
-
-    @classmethod
-    def of(cls, coach: Coach) -> Trainer:
-        """The coach's trainer, made on first use."""
-        trainer = getattr(coach, _TRAINER, None)
-        if trainer is None:
-            trainer = cls(coach)
-            setattr(coach, _TRAINER, trainer)
-        assert isinstance(trainer, Trainer)
-        return trainer
 
     def warm_up(self) -> None:
         """Compile each level's guide now (they are cached) rather than on a request."""
@@ -129,7 +120,66 @@ class Trainer:
         before = Narration()
         if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
             before = self.coach.prompt("disclaimer")
-        return self.run(handler_input, begin_workout, level, minutes, exercise, before)
+        return self.run(handler_input, flow.begin_workout, level, minutes, exercise, before)
+
+    # The workout's actions (skill.workout.flow), one for each handler.
+
+    def act(self, handler_input: HandlerInput, name: str) -> Response:
+        """Run the action named ``name``: one of :data:`ACTIONS`."""
+        return self.run(handler_input, ACTIONS[name])
+
+    def tell(self, handler_input: HandlerInput, what: str) -> Response:
+        """ "sets_left" or "whats_next", then back to the workout."""
+        return self.run(handler_input, flow.tell, what)
+
+    def aside(self, handler_input: HandlerInput, said: Narration) -> Response:
+        """``said`` mid-workout, then the way back to it."""
+        return self.run(handler_input, flow.aside, said)
+
+    def answer(self, handler_input: HandlerInput, reply: Reply, offer: str | None) -> Response:
+        """An answer to a question mid-workout, then the way back to it."""
+        ctx = self.ctx(handler_input)
+        outcome = self.store.update(
+            handler_input.request_envelope,
+            lambda saved: flow.aside(saved, ctx, reply.speech, reply.reprompt, offer))
+        return self.respond(handler_input, outcome, reply.card)
+
+    def form(self, handler_input: HandlerInput, exercise: str | None) -> Response | None:
+        """How to do ``exercise`` (else the one under way) mid-workout; None
+        when no exercise is known."""
+        saved = self.store.load(handler_input.request_envelope)
+        exercise = exercise or flow.current_exercise(saved, self.ctx(handler_input))
+        if exercise is None:
+            return None
+        return self.aside(handler_input, Narration.of(flow.form_text(exercise)))
+
+    def exercise_said(self, handler_input: HandlerInput) -> tuple[str | None, str | None]:
+        """(exercise id, spoken words) of the request's exercise slot."""
+        return exercise_from(handler_input)
+
+    def how_to(self, exercise_id: str) -> tuple[str, str]:
+        """(the exercise's name as in "how do I do a squat", its form cues)."""
+        return get_exercise(exercise_id).singular, flow.form_text(exercise_id)
+
+    def week(self, handler_input: HandlerInput) -> Narration:
+        """ "Two workouts this week, ..." in the user's own week (their time zone)."""
+        saved = self.store.load(handler_input.request_envelope)
+        count = self.store.week_count(user_id(handler_input), saved, local_now(handler_input))
+        return Narration.of(weekly_line(count, WEEKLY_GOAL))
+
+    def leave(self, handler_input: HandlerInput) -> Narration:
+        """ "Go home" mid-workout: the place saved; what to say before the welcome."""
+        ctx = self.ctx(handler_input)
+        outcome = self.store.update(handler_input.request_envelope, lambda saved: flow.leave(saved, ctx))
+        self.store.log(user_id(handler_input), outcome.events, ctx.now)
+        return outcome.speech
+
+
+#: The actions a handler runs by name.
+ACTIONS: dict[str, Action] = {
+    "advance": flow.advance, "resume": flow.resume, "pause": flow.pause, "skip": flow.skip,
+    "back": flow.back, "repeat": flow.repeat, "stop": flow.stop, "ended": flow.ended,
+}
 
 
 def ask_again(handler_input: HandlerInput, text: str) -> Response:
