@@ -31,13 +31,21 @@ from speech.tts import MAX_RATE, MIN_RATE, TTSError, TTSUnavailable, UnknownVoic
 from timer import remind
 from timer.compiler import compile_plan
 from timer.display import clock_text
-from timer.history import History, Session
+from timer.files import FileProblem, check_writable, short
+from timer.history import History, HistoryError, Session
 from timer.plans import DEFAULT_PLAN, Plan, PlanError, builtin_plans, load_plan, load_plan_file
 from timer.plans import loads_plan, resolve_plan
 from timer.reminders_config import local_zone
 from timer.session import RESUME_HINT, RunOptions, Start, resume_start, run_workout, week_line, where
 
 PROG = "python -m timer"
+#: Exit status when the workout history cannot be used (a full disk, a read-only
+#: folder...): the reminders' systemd unit does not restart on it.
+STORAGE_EXIT = 3
+#: Longest error line: a quoted value or path is cut in the middle to fit.
+MAX_LINE = 200
+MIN_SPEED, MAX_SPEED = 0.1, 10000
+MAX_LIMIT = 100_000
 
 #: The current time in a zone, as ``datetime.now``; tests pass a fixed instant.
 Now = Callable[[tzinfo], datetime]
@@ -67,10 +75,25 @@ def _speed(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not math.isfinite(value) or not 0 < value <= 10000:
-        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 10000, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {short(text)!r}") from None
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}, got {short(text)!r}")
     return value
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text) if len(text) < 30 else high + 1
+        except ValueError:
+            value = high + 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low:,} to {high:,}, got {short(text)!r}")
+        return value
+    return parse
 
 
 def _rate(text: str) -> int:
@@ -79,7 +102,8 @@ def _rate(text: str) -> int:
     except ValueError:
         value = 0
     if not MIN_RATE <= value <= MAX_RATE:
-        raise argparse.ArgumentTypeError(f"must be {MIN_RATE} to {MAX_RATE} words per minute, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be {MIN_RATE} to {MAX_RATE} words per minute, got {short(text)!r}")
     return value
 
 
@@ -89,7 +113,7 @@ def _volume(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be from 0.0 to 1.0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be from 0.0 to 1.0, got {short(text)!r}")
     return value
 
 
@@ -121,11 +145,7 @@ def _voice(args: argparse.Namespace) -> VoiceOptions:
 
 def _writable(path: Path, what: str) -> None:
     """Fail early (before any work) if ``path`` cannot be written."""
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as err:
-        raise UsageError(f"cannot write {what} {str(path)!r}: {err.strerror or err}") from None
+    check_writable(path, what)
 
 
 # -- run --
@@ -143,18 +163,31 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write each fired cue as a JSON line {planned, actual, text}")
 
 
+def open_history(now: Now = datetime.now, *, read_only_ok: bool = True) -> History:
+    """The history, saying on stderr if a damaged file was moved aside."""
+    history = History(clock=lambda: now(timezone.utc), read_only_ok=read_only_ok)
+    if history.moved_aside is not None:
+        print(one_line(f"{short(history.path, 70)}: was damaged; kept as {history.moved_aside.name} "
+                       "and started a new history"), file=sys.stderr)
+    return history
+
+
 def cmd_run(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
     options = RunOptions(speed=args.speed, voice=_voice(args), mute=args.mute,
                          events=args.events, plain=args.plain)
     if args.events is not None:
         _writable(args.events, "events file")
-    with History(clock=lambda: now(timezone.utc)) as history:
-        if args.resume:
-            if args.plan or args.plan_file:
-                raise UsageError("--resume continues the saved workout; give no plan with it")
-            start = resume_start(history)
-        else:
-            start = Start(_plan(args))
+    if args.resume and (args.plan or args.plan_file):
+        raise UsageError("--resume continues the saved workout; give no plan with it")
+    plan = None if args.resume else _plan(args)
+    try:
+        history = open_history(now)
+    except HistoryError as err:
+        if plan is None:
+            raise
+        return run_workout(Start(plan), options, None, problem=str(err))
+    with history:
+        start = resume_start(history) if plan is None else Start(plan)
         return run_workout(start, options, history)
 
 
@@ -203,7 +236,8 @@ def cmd_render(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
 # -- history --
 
 def _history_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N sessions (default 20)")
+    parser.add_argument("--limit", type=whole_number(0, MAX_LIMIT), default=20, metavar="N",
+                        help=f"show the last N sessions, 0 to {MAX_LIMIT:,} (default 20)")
 
 
 def _history_line(s: Session) -> str:
@@ -228,8 +262,8 @@ def _where(s: Session) -> str:
 
 
 def cmd_history(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
-    with History(clock=lambda: now(timezone.utc)) as history:
-        sessions = history.sessions(limit=max(args.limit, 0))
+    with open_history(now) as history:
+        sessions = history.sessions(limit=args.limit)
         for s in sessions:
             print(_history_line(s))
         if not sessions:
@@ -283,8 +317,10 @@ def main(argv: Sequence[str] | None = None, *, now: Now = datetime.now) -> int:
         return int(args.handler(args, now=now))
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
-    except (UsageError, PlanError, UnknownVoice) as err:
+    except (UsageError, PlanError, UnknownVoice, FileProblem) as err:
         return _fail(str(err))
+    except HistoryError as err:
+        return _fail(str(err), status=STORAGE_EXIT)
     except TTSUnavailable as err:
         return _fail(f"text-to-speech is unavailable: {err}")
     except BrokenPipeError:  # `python -m timer show | head`: the reader left, not an error
@@ -295,5 +331,10 @@ def main(argv: Sequence[str] | None = None, *, now: Now = datetime.now) -> int:
 
 
 def _fail(message: str, status: int = 2) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(one_line(f"{PROG}: error: {message}"), file=sys.stderr)
     return status
+
+
+def one_line(message: str, limit: int = MAX_LINE) -> str:
+    """``message`` on one line of at most ``limit`` characters (cut in the middle)."""
+    return short(" ".join(message.split()), limit)

@@ -18,10 +18,20 @@ is then in the WAL file (the OS page cache) before the call returns, which
 survives the process being killed at any instant; only an OS crash or power
 loss can roll back the last commits, never corrupt the file. FULL would add
 an fsync per write to cover that case too, which a workout log does not need.
+
+Bad storage is one :class:`HistoryError` line naming the file and what to
+do, never a ``sqlite3`` traceback: a folder where the file should be, a
+folder that cannot be created or written, a full disk, an I/O error. A
+damaged file (not a database, truncated, malformed, or another program's
+database) is moved aside, kept as ``history.db.damaged-<UTC time>``, and a
+new history is started; :attr:`History.moved_aside` says where it went. With
+``read_only_ok`` a history that cannot be written is opened read-only (a
+read-only folder or disk): reads work, each write raises :class:`HistoryError`.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -32,7 +42,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from speech.paths import data_home
+from speech.paths import HOME_ENV, data_home
+from timer.files import short
 
 WEEKLY_GOAL = 3
 LOCAL_USER = "local"
@@ -59,6 +70,62 @@ CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user, started);
 CREATE INDEX IF NOT EXISTS sessions_by_end ON sessions (user, status, ended);
 PRAGMA user_version = 1;
 """
+_REQUIRED = {"id", "user", "plan_name", "plan_hash", "plan_toml", "started", "ended", "status",
+             "block", "offset_s", "updated"}
+#: sqlite error names that mean the file itself is damaged (it is moved aside).
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+#: Free space under which a failed write is put down to a full disk.
+_LOW_SPACE = 64 * 1024
+
+
+class HistoryError(Exception):
+    """The history file cannot be used; the message is one line: file, problem, what to do."""
+
+
+class _Damaged(Exception):
+    """The file is not a usable Leg Coach history (not a database, damaged or foreign)."""
+
+
+def _advice(err: sqlite3.Error, folder: Path) -> str:
+    """What went wrong with the storage, and what to do, in words. SQLite's
+    error names are vague for a full or read-only disk, so the disk is asked."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    disk = _disk_state(folder)
+    if name.startswith("SQLITE_FULL") or disk == "full":
+        return "the disk is full; free some space"
+    if disk == "read-only" or name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM",
+                                               "SQLITE_AUTH")):
+        return f"read-only; make the folder writable or set {HOME_ENV} elsewhere"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "locked by another program; try again later"
+    if name.startswith("SQLITE_IOERR"):
+        return "the disk reported an error; check it"
+    if name in _DAMAGED:
+        return "damaged; run the command again to move it aside"
+    return f"{err}"[:80]
+
+
+def _disk_state(folder: Path) -> str:
+    """``"full"``, ``"read-only"`` or ``""`` for the disk holding ``folder``."""
+    try:
+        disk = os.statvfs(folder)
+    except OSError:
+        return ""
+    if disk.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if disk.f_bavail * disk.f_frsize < _LOW_SPACE:
+        return "full"
+    return ""
+
+
+def storage_error(path: Path, err: sqlite3.Error | OSError, doing: str = "use") -> HistoryError:
+    """One line for a storage failure on ``path``."""
+    name = short(path, 70)
+    if isinstance(err, OSError):
+        reason = err.strerror or type(err).__name__
+        return HistoryError(f"{name}: cannot {doing} the history ({reason}); "
+                            f"fix that or set {HOME_ENV} elsewhere")
+    return HistoryError(f"{name}: cannot {doing} the history: {_advice(err, path.parent)}")
 
 
 def plan_hash(plan_toml: str) -> str:
@@ -121,28 +188,130 @@ def _session(row: tuple[Any, ...]) -> Session:
                    status, block, offset, _parse(updated))
 
 
+def _check(db: sqlite3.Connection) -> None:
+    """Raise :class:`_Damaged` unless ``db`` is intact and empty or a Leg Coach history."""
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+    except sqlite3.DatabaseError as err:
+        if getattr(err, "sqlite_errorname", "") in _DAMAGED:
+            raise _Damaged("not a readable database") from None
+        raise
+    if problems != ["ok"]:
+        raise _Damaged("damaged database")
+    if tables and not _REQUIRED <= columns:
+        raise _Damaged("another program's database")
+
+
 class History:
     """The session log. ``clock`` gives the current UTC time for writes that are
     not passed a ``now``; tests pass their own."""
 
-    def __init__(self, path: Path | None = None, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, path: Path | None = None, *, clock: Callable[[], datetime] = utc_now,
+                 read_only_ok: bool = False) -> None:
         self.path = Path(path) if path is not None else history_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        with self._lock:
-            self._db.executescript(_SCHEMA)
+        #: Where a damaged file was moved on opening (None: nothing was moved).
+        self.moved_aside: Path | None = None
+        #: True when the history could only be opened for reading.
+        self.read_only = False
+        self._db = self._open(read_only_ok)
+
+    def _open(self, read_only_ok: bool) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise HistoryError(f"{short(self.path, 70)}: is a folder, not the history; move it away "
+                               f"or set {HOME_ENV} elsewhere")
+        parent = self.path.parent
+        if parent.exists() and not parent.is_dir():
+            raise HistoryError(f"{short(parent, 70)}: is a file, not a folder; move it away or set {HOME_ENV} "
+                               "elsewhere")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            if not (read_only_ok and self.path.is_file()):
+                raise storage_error(self.path.parent, err, "create the folder for") from None
+        try:
+            try:
+                return self._connect()
+            except _Damaged:
+                self.moved_aside = self._move_aside()
+                return self._connect()
+        except _Damaged as err:
+            raise HistoryError(f"{short(self.path, 70)}: {err}") from None
+        except sqlite3.Error as err:
+            if read_only_ok and self.path.is_file():
+                self.read_only = True
+                return self._connect_read_only(err)
+            raise storage_error(self.path, err, "open") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                             isolation_level=None, check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _check(db)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _connect_read_only(self, first: sqlite3.Error) -> sqlite3.Connection:
+        """Open for reading only (read-only folder or disk); ``first`` is why writing failed."""
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None,
+                                     check_same_thread=False)
+            except sqlite3.Error:
+                continue
+            try:
+                _check(db)
+                if db.execute("PRAGMA table_info(sessions)").fetchone() is not None:
+                    return db
+            except (sqlite3.Error, _Damaged):
+                pass
+            db.close()
+        raise storage_error(self.path, first, "open") from None
+
+    def _move_aside(self) -> Path:
+        """Rename the damaged file (and its journal files) beside it; never delete them."""
+        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        try:
+            self.path.rename(target)
+            for suffix in ("-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    extra.rename(target.with_name(target.name + suffix))
+        except OSError as err:
+            raise HistoryError(f"{short(self.path, 70)}: is damaged and cannot be moved aside "
+                               f"({err.strerror or err}); move it away yourself") from None
+        return target
 
     # -- writes: each one statement, committed on return (autocommit) --
 
     def _write(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
         with self._lock:
-            return self._db.execute(sql, args)
+            try:
+                return self._db.execute(sql, args)
+            except sqlite3.Error as err:
+                raise storage_error(self.path, err, "write") from None
+
+    def _read(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as err:
+                raise storage_error(self.path, err, "read") from None
 
     def start(self, plan_name: str, *, plan_toml: str | None = None, user: str = LOCAL_USER,
               now: datetime | None = None) -> int:
@@ -194,9 +363,8 @@ class History:
     def _rows(self, where: str, args: tuple[object, ...], limit: int | None = None) -> list[Session]:
         sql = f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started DESC, id DESC"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        with self._lock:
-            return [_session(row) for row in self._db.execute(sql, args)]
+            sql += f" LIMIT {min(max(int(limit), 0), 2**62)}"
+        return [_session(row) for row in self._read(sql, args)]
 
     def get(self, session_id: int) -> Session | None:
         found = self._rows("id = ?", (session_id,))
@@ -214,10 +382,9 @@ class History:
 
     def finished_between(self, start: datetime, end: datetime, user: str = LOCAL_USER) -> int:
         """Sessions of ``user`` finished in ``[start, end)``."""
-        with self._lock:
-            (count,) = self._db.execute(
-                "SELECT count(*) FROM sessions WHERE user = ? AND status = 'finished'"
-                " AND ended >= ? AND ended < ?", (user, _iso(start), _iso(end))).fetchone()
+        [(count,)] = self._read(
+            "SELECT count(*) FROM sessions WHERE user = ? AND status = 'finished'"
+            " AND ended >= ? AND ended < ?", (user, _iso(start), _iso(end)))
         return int(count)
 
     def week_count(self, now: datetime, user: str = LOCAL_USER) -> int:

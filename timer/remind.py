@@ -23,12 +23,17 @@ from typing import Any, Protocol, TextIO
 
 from speech.model import Narration, Sound
 from timer.remind_rules import MOVE_BREAK
-from timer.history import History
-from timer.remind_schedule import Reminder, ReminderService, upcoming
+from timer.files import short
+from timer.history import History, HistoryError
+from timer.remind_schedule import UPCOMING_DAYS, Reminder, ReminderService, upcoming
 from timer.reminders_config import ConfigError, RemindConfig, load_config
 
 TITLE = "Leg Coach"
 PROG = "python -m timer remind"
+#: Exit statuses; the systemd unit does not restart on either (RestartPreventExitStatus).
+BAD_SETTINGS, STORAGE = 2, 3
+#: Most reminders ``--next`` prints (about four weeks of reminders at the busiest settings).
+MAX_NEXT = 1000
 
 
 class DesktopNotifier:
@@ -99,14 +104,22 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
 
 
+def _whole(text: str) -> int:
+    """A whole number; its range is checked with the settings (one line each)."""
+    try:
+        return int(text) if len(text) < 12 else 10**12
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text[:40]!r}") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``remind``, for timer.cli's subcommand registry."""
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="settings file (default: ~/.config/leg-coach/remind.toml if present)")
-    parser.add_argument("--every", type=int, metavar="MINUTES",
+    parser.add_argument("--every", type=_whole, metavar="MINUTES",
                         help="minutes between move breaks (studies break up sitting every 20-30)")
-    parser.add_argument("--next", type=int, metavar="N", dest="next_count",
-                        help="print the next N reminders and exit")
+    parser.add_argument("--next", type=_whole, metavar="N", dest="next_count",
+                        help=f"print the next N reminders (1 to {MAX_NEXT}) and exit")
     parser.add_argument("--mute", action="store_true", help="print and notify, but do not speak")
 
 
@@ -121,18 +134,38 @@ def run(args: argparse.Namespace, *, now: Callable[[tzinfo], datetime] = datetim
             config = config.with_every(args.every)
         if not (config.workout.enabled or config.move_break.enabled):
             raise ConfigError(f"{config.source}: workout and move_break are both disabled; nothing to remind")
-        if args.next_count is not None and args.next_count < 1:
-            raise ConfigError(f"--next: must be 1 or more (got {args.next_count})")
+        if args.next_count is not None and not 1 <= args.next_count <= MAX_NEXT:
+            raise ConfigError(f"--next: must be from 1 to {MAX_NEXT} (got {args.next_count})")
     except ConfigError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(str(error), BAD_SETTINGS)
     zone = config.zone()
-    if args.next_count is None:
-        return serve(config, zone, mute=args.mute, now=now)
-    with History() as history:
-        for reminder in upcoming(config, zone, history, now(zone), args.next_count):
+    try:
+        if args.next_count is None:
+            return serve(config, zone, mute=args.mute, now=now)
+        with _open_history() as history:
+            found = upcoming(config, zone, history, now(zone), args.next_count)
+        for reminder in found:
             print(reminder.line())
+        if len(found) < args.next_count:
+            print(f"({len(found)} reminders in the next {UPCOMING_DAYS} days; --next looks no further)",
+                  file=sys.stderr)
+    except HistoryError as error:
+        return _fail(str(error), STORAGE)
     return 0
+
+
+def _fail(message: str, status: int) -> int:
+    print(short(" ".join(f"{PROG}: error: {message}".split()), 200), file=sys.stderr, flush=True)
+    return status
+
+
+def _open_history() -> History:
+    """The history for reading (a read-only one will do); says if a damaged file was moved aside."""
+    history = History(read_only_ok=True)
+    if history.moved_aside is not None:
+        print(f"{short(history.path, 70)}: was damaged; kept as {history.moved_aside.name} and started a new history",
+              file=sys.stderr, flush=True)
+    return history
 
 
 def serve(config: RemindConfig, zone: tzinfo, *, mute: bool = False,
@@ -147,7 +180,7 @@ def serve(config: RemindConfig, zone: tzinfo, *, mute: bool = False,
     try:
         signal.signal(signal.SIGTERM, _stop)
         routine = move_break_routine(speaker) if config.move_break.routine else None
-        with History() as history:
+        with _open_history() as history:
             announce = Announcer(speaker, sys.stdout, notifier, routine)
             service = ReminderService(config, clock=lambda: now(zone), zone=zone,
                                       history=history, announce=announce, log=sys.stdout)

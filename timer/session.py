@@ -11,12 +11,12 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Protocol
+from typing import IO, Protocol, TypeVar
 
 from rich.console import Console
 
@@ -26,11 +26,14 @@ from speech.tts import VoiceOptions
 from timer.compiler import Block, Timeline, compile_plan
 from timer.display import Keyboard, LiveDisplay, PlainDisplay, Waker
 from timer.exercises import load_exercises
-from timer.history import WEEKLY_GOAL, History
+from timer.files import short
+from timer.history import WEEKLY_GOAL, History, HistoryError
 from timer.plans import Plan, PlanError, load_plan, loads_plan
 from timer.reminders_config import local_zone
 from timer.run_events import CueEvent, RunListener, RunResult, RunState
 from timer.runner import Runner
+
+T = TypeVar("T")
 
 RESUME_HINT = "python -m timer run --resume"
 #: Redraws per second of the live display at most.
@@ -85,15 +88,46 @@ class EventLog(RunListener):
         self.stream.flush()
 
 
+class Recorder:
+    """The run's writes to the history. When the history cannot be written (a
+    full disk, a read-only folder, no history at all) the workout goes on: the
+    problem is said once on ``err`` and nothing more is written."""
+
+    def __init__(self, history: History | None, err: IO[str], problem: str | None = None) -> None:
+        self.history = history
+        self.err = err
+        self.failed = False
+        if history is None or problem:
+            self._fail(problem or "the workout history is not available")
+
+    def _fail(self, problem: str) -> None:
+        if not self.failed:
+            self.failed = True
+            self.err.write(short(f"{problem}. The workout goes on, unrecorded.", 200) + "\n")
+            self.err.flush()
+
+    def call(self, write: Callable[[History], T]) -> T | None:
+        """``write(history)``, or None once the history has failed."""
+        if self.failed or self.history is None:
+            return None
+        try:
+            return write(self.history)
+        except HistoryError as err:
+            self._fail(str(err))
+            return None
+
+
 class ProgressLog(RunListener):
     """Saves (block, offset) to history at every block start."""
 
-    def __init__(self, history: History, session_id: int) -> None:
-        self.history = history
+    def __init__(self, history: History | Recorder, session_id: int | None) -> None:
+        self.recorder = history if isinstance(history, Recorder) else Recorder(history, sys.stderr)
         self.session_id = session_id
 
     def on_block(self, block: int, offset: float, state: RunState) -> None:
-        self.history.progress(self.session_id, block, offset)
+        if self.session_id is not None:
+            sid = self.session_id
+            self.recorder.call(lambda h: h.progress(sid, block, offset))
 
 
 class SignalStop:
@@ -134,10 +168,13 @@ def resume_start(history: History) -> Start:
     saved = history.unfinished()
     if saved is None:
         raise NothingToResume("nothing to resume: no unfinished workout in the history")
-    if saved.plan_toml:
-        plan = loads_plan(saved.plan_toml, f"saved plan {saved.plan_name!r}")
-    else:
-        plan = load_plan(saved.plan_name)
+    try:
+        if saved.plan_toml:
+            plan = loads_plan(saved.plan_toml, f"saved plan {saved.plan_name[:40]!r}")
+        else:
+            plan = load_plan(saved.plan_name)
+    except PlanError as err:
+        raise NothingToResume(f"{err}; it cannot be resumed, start a new workout instead") from None
     return Start(plan, saved.block, saved.id)
 
 
@@ -236,10 +273,12 @@ def _event_log(path: Path | None) -> Iterator[EventLog | None]:
         yield EventLog(stream)
 
 
-def run_workout(start: Start, options: RunOptions, history: History,
-                out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+def run_workout(start: Start, options: RunOptions, history: History | None,
+                out: IO[str] | None = None, err: IO[str] | None = None,
+                problem: str | None = None) -> int:
     """The whole ``run`` command after argument checks; returns the exit status.
-    ``out`` and ``err`` default to the current sys.stdout and sys.stderr."""
+    ``out`` and ``err`` default to the current sys.stdout and sys.stderr. With
+    no ``history`` (``problem`` says why) the workout runs unrecorded."""
     out = out or sys.stdout
     err = err or sys.stderr
     speaker = make_speaker(options.voice, mute=options.mute)
@@ -248,12 +287,13 @@ def run_workout(start: Start, options: RunOptions, history: History,
         with SignalStop() as stopper, _event_log(options.events) as events:
             timeline = prepare_timeline(start.plan, speaker, out)
             block = start.block if start.block < len(timeline.blocks) else 0
-            session_id = _open_session(history, start)
+            recorder = Recorder(history, err, problem)
+            session_id = _open_session(recorder, start)
             listeners: list[RunListener] = [events] if events else []
-            listeners.append(ProgressLog(history, session_id))
+            listeners.append(ProgressLog(recorder, session_id))
             result = play(timeline, speaker, Start(start.plan, block, start.session_id),
                           options, listeners, stopper, out)
-            return _close_session(history, session_id, timeline, result, out, err)
+            return _close_session(recorder, session_id, timeline, result, out, err)
     except Interrupted as stop:
         if session_id is None:
             err.write("Stopped before the workout began.\n")
@@ -264,24 +304,32 @@ def run_workout(start: Start, options: RunOptions, history: History,
         speaker.close()
 
 
-def _open_session(history: History, start: Start) -> int:
+def _open_session(recorder: Recorder, start: Start) -> int | None:
     if start.session_id is not None:
-        history.resume(start.session_id)
-        return start.session_id
-    return history.start(start.plan.name, plan_toml=start.plan.to_toml())
+        sid = start.session_id
+        recorder.call(lambda h: h.resume(sid))
+        return None if recorder.failed else sid
+    plan = start.plan
+    return recorder.call(lambda h: h.start(plan.name, plan_toml=plan.to_toml()))
 
 
-def _close_session(history: History, session_id: int, timeline: Timeline, result: RunResult,
+def _close_session(recorder: Recorder, session_id: int | None, timeline: Timeline, result: RunResult,
                    out: IO[str], err: IO[str]) -> int:
+    saved = session_id is not None and not recorder.failed
     if result.status == "finished":
-        history.finish(session_id)
-        count = history.week_count(history.clock().astimezone(local_zone()))
-        out.write(f"Workout complete. {week_line(count)}\n")
+        count = None
+        if session_id is not None:
+            recorder.call(lambda h: h.finish(session_id))
+            count = recorder.call(lambda h: h.week_count(h.clock().astimezone(local_zone())))
+        out.write(f"Workout complete. {week_line(count)}\n" if count is not None else "Workout complete.\n")
         return 0
-    history.progress(session_id, result.block, result.offset)
-    history.quit(session_id)
+    if session_id is not None:
+        recorder.call(lambda h: h.progress(session_id, result.block, result.offset))
+        recorder.call(lambda h: h.quit(session_id))
+    saved = saved and not recorder.failed
     at = where(timeline.blocks[result.block]) if timeline.blocks else "the start"
-    line = f"Stopped at {at}. Progress saved; continue with: {RESUME_HINT}\n"
+    line = f"Stopped at {at}. Progress saved; continue with: {RESUME_HINT}\n" if saved \
+        else f"Stopped at {at}. Progress was not saved.\n"
     if result.status == "quit":
         out.write(line)
         return 0
