@@ -69,6 +69,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from timer.exercises import Exercise, Tempo, load_exercises
+from timer.files import FileProblem, read_text, short
 from timer.plan_model import Entry, Step, toml_number
 from timer.plan_model import Plan as Plan
 from timer.plan_model import PlanError as PlanError
@@ -85,20 +86,22 @@ _STEP_FIELDS = ("exercise", "seconds")
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, (str, bool)):
+    if isinstance(value, str):
+        return json.dumps(short(value, 40))
+    if isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    return short(value, 40)
 
 
 class _Reader:
     """Checks raw TOML values; every failure is one PlanError line."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        self.source = short(source, 100)
 
     def fail(self, field: str, problem: str) -> NoReturn:
         raise PlanError(f"{self.source}: {field}: {problem}")
@@ -108,7 +111,7 @@ class _Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]}?" if close else f"expected one of {', '.join(allowed)}"
-                self.fail(prefix + key, f"unknown field; {hint}")
+                self.fail(prefix + short(key, 40), f"unknown field; {hint}")
 
     def whole(self, raw: Mapping[str, Any], key: str, field: str, lo: int, hi: int) -> int:
         value = raw[key]
@@ -226,8 +229,11 @@ def _parse(data: dict[str, Any], source: str) -> Plan:
 
 def loads_plan(text: str, source: str = "<plan>") -> Plan:
     """Parse and validate plan TOML; ``source`` names it in error messages."""
+    source = short(source, 100)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise PlanError(f"{source}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
@@ -242,12 +248,10 @@ def loads_plan(text: str, source: str = "<plan>") -> Plan:
 
 def load_plan_file(path: str | Path) -> Plan:
     """Load a user's plan file; any problem is a one-line :class:`PlanError`."""
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise PlanError(f"{path}: cannot read: {reason}") from None
+        text = read_text(path, "plan file")
+    except FileProblem as err:
+        raise PlanError(str(err)) from None
     return loads_plan(text, str(path))
 
 
@@ -262,7 +266,7 @@ def builtin_plans() -> list[str]:
 def load_plan(name: str = DEFAULT_PLAN) -> Plan:
     """A built-in plan by name; :class:`PlanError` listing the names if unknown."""
     if name not in builtin_plans():
-        raise PlanError(f"{name}: no such plan; built-in plans: {', '.join(builtin_plans())}")
+        raise PlanError(f"{short(name, 40)}: no such plan; built-in plans: {', '.join(builtin_plans())}")
     text = resources.files("timer").joinpath(f"plans/{name}.toml").read_text(encoding="utf-8")
     return loads_plan(text, f"plans/{name}.toml")
 
@@ -271,6 +275,13 @@ def resolve_plan(spec: str) -> Plan:
     """A built-in plan name, or else a path to a plan file."""
     if spec in builtin_plans():
         return load_plan(spec)
-    if spec.endswith(".toml") or "/" in spec or Path(spec).exists():
+    if spec.endswith(".toml") or "/" in spec or _exists(spec):
         return load_plan_file(spec)
     return load_plan(spec)
+
+
+def _exists(spec: str) -> bool:
+    try:
+        return Path(spec).exists()
+    except (OSError, ValueError):  # a name too long for a file, a NUL byte
+        return False

@@ -167,12 +167,17 @@ class ManualClock:
         return self.now
 
 
+#: How far ahead :func:`upcoming` looks.
+UPCOMING_DAYS = 15
+
+
 def upcoming(config: RemindConfig, zone: tzinfo, history: History, now: datetime, count: int) -> list[Reminder]:
-    """The next ``count`` reminders, found by running the real scheduler on a simulated clock."""
+    """The next ``count`` reminders within :data:`UPCOMING_DAYS` days, found by
+    running the real scheduler on a simulated clock."""
     found: list[Reminder] = []
     clock = ManualClock(now)
     service = ReminderService(config, clock=clock, zone=zone, history=history, announce=found.append)
-    horizon = now + timedelta(days=15)
+    horizon = now + timedelta(days=UPCOMING_DAYS)
     for _ in range(10_000):
         next_run = service.scheduler.get_next_run()
         if len(found) >= count or next_run is None or next_run > horizon:

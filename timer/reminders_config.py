@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from timer.files import FileProblem, read_text, short
+
 DEFAULTS_NAME = "remind.toml"
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_MINUTES = 24 * 60
@@ -108,33 +110,36 @@ def load_config(path: Path | None = None) -> RemindConfig:
         path = candidate if candidate.is_file() else None
     if path is None:
         return parse_config(defaults, "built-in defaults")
-    where = str(path)
+    where = short(path, 100)
+    if not os.path.lexists(path):
+        raise ConfigError(f"{where}: no such file")
     try:
-        user = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{where}: cannot be read ({error})") from None
+        user = tomllib.loads(read_text(path, "settings file"))
+    except FileProblem as error:
+        raise ConfigError(str(error)) from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid TOML (nested too deeply)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{where}: not valid TOML ({error})") from None
-    return parse_config(_merge(defaults, user, where), where)
+    return parse_config(_merge(defaults, user, where), where, source=str(path))
 
 
 def _merge(defaults: dict[str, Any], user: dict[str, Any], where: str) -> dict[str, Any]:
     merged = {name: dict(table) for name, table in defaults.items()}
     for name, table in user.items():
         if name not in merged:
-            raise ConfigError(f"{where}: {name}: unknown section (known: {', '.join(merged)})")
+            raise ConfigError(f"{where}: {short(name, 40)}: unknown section (known: {', '.join(merged)})")
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: {name}: must be a table ([{name}])")
         for key, value in table.items():
             if key not in merged[name]:
-                raise ConfigError(f"{where}: {name}.{key}: unknown setting")
+                raise ConfigError(f"{where}: {name}.{short(key, 40)}: unknown setting")
             merged[name][key] = value
     return merged
 
 
-def parse_config(data: dict[str, Any], where: str) -> RemindConfig:
+def parse_config(data: dict[str, Any], where: str, source: str | None = None) -> RemindConfig:
+    """Check the merged settings; errors name ``where``, the result keeps ``source``."""
     w, m, q, s = (_Table(data, name, where) for name in ("workout", "move_break", "quiet_hours", "service"))
     move = MoveBreak(
         enabled=m.flag("enabled"),
@@ -153,13 +158,13 @@ def parse_config(data: dict[str, Any], where: str) -> RemindConfig:
         grace_minutes=s.whole("grace_minutes", 0, MAX_MINUTES),
         timezone=s.zone_name("timezone"),
         notify=s.flag("notify"),
-        source=where,
+        source=source or where,
     )
 
 
 def _check_every(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
-        raise ConfigError(f"{where}: must be a whole number of minutes from 1 to {MAX_MINUTES} (got {value!r})")
+        raise ConfigError(f"{where}: must be a whole number of minutes from 1 to {MAX_MINUTES} (got {_got(value)})")
     return value
 
 
@@ -191,19 +196,19 @@ class _Table:
     def flag(self, key: str) -> bool:
         value = self.get(key)
         if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false (got {value!r})")
+            raise self.fail(key, f"must be true or false (got {_got(value)})")
         return value
 
     def whole(self, key: str, low: int, high: int) -> int:
         value = self.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(key, f"must be a whole number from {low} to {high} (got {value!r})")
+            raise self.fail(key, f"must be a whole number from {low} to {high} (got {_got(value)})")
         return value
 
     def text(self, key: str) -> str:
         value = self.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string (got {value!r})")
+            raise self.fail(key, f"must be a non-empty string (got {_got(value)})")
         return " ".join(value.split())
 
     def clock(self, key: str) -> time:
@@ -213,7 +218,7 @@ class _Table:
                 raise ValueError
             return time(int(value[:2]), int(value[3:]))
         except ValueError:
-            raise self.fail(key, f'must be a 24-hour time "HH:MM" (got {value!r})') from None
+            raise self.fail(key, f'must be a 24-hour time "HH:MM" (got {_got(value)})') from None
 
     def days(self, key: str) -> tuple[int, ...]:
         value = self.get(key)
@@ -223,21 +228,26 @@ class _Table:
         for item in value:
             day = day_index(item) if isinstance(item, str) else None
             if day is None:
-                raise self.fail(key, f"unknown day {item!r} (use monday ... sunday or mon ... sun)")
+                raise self.fail(key, f"unknown day {_got(item)} (use monday ... sunday or mon ... sun)")
             found.add(day)
         return tuple(sorted(found))
 
     def zone_name(self, key: str) -> str:
         value = self.get(key)
         if not isinstance(value, str):
-            raise self.fail(key, f"must be a time zone name such as \"Europe/Berlin\" (got {value!r})")
+            raise self.fail(key, f"must be a time zone name such as \"Europe/Berlin\" (got {_got(value)})")
         name = value.strip()
         if name:
             try:
                 ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise self.fail(key, f"unknown time zone {name!r}") from None
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                raise self.fail(key, f"unknown time zone {_got(name)} (e.g. \"Europe/Berlin\")") from None
         return name
+
+
+def _got(value: object) -> str:
+    """A bad value as the message quotes it: its repr, at most 40 characters."""
+    return short(repr(value), 30)
 
 
 def day_index(name: str) -> int | None:
