@@ -423,7 +423,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import certs
-    from skill.endpoint.serialize import invoke
+    from skill.core.sdk import invoke
     from skill.builder import build_skill
 
     ctx = mp.get_context("spawn")
@@ -518,7 +518,7 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     import certs
     from skill.endpoint.app import envelope_problem
     from skill.store.sqlite import SQLiteAdapter
-    from skill.endpoint.serialize import EnvelopeSerializer
+    from skill.core.sdk import EnvelopeSerializer
     from skill.builder import build_skill
     from skill.endpoint.verify import RequestVerifier
 
@@ -556,7 +556,7 @@ def start_workouts_in(skill: Any, chain: Any) -> None:
     """start_workouts, for a skill object in this process."""
     import envelopes as E
 
-    from skill.endpoint.serialize import invoke
+    from skill.core.sdk import invoke
 
     for user in users():
         invoke(skill, E.intent("StartWorkoutIntent", {"level": "beginner"}, new=True, user_id=user))

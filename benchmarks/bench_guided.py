@@ -80,7 +80,7 @@ class Session:
 
     def send(self, name: str, slots: dict[str, str | None] | None = None) -> tuple[float, dict[str, Any]]:
         import envelopes as E
-        from skill.endpoint.serialize import invoke
+        from skill.core.sdk import invoke
 
         if name == "QuestionIntent":
             value = E.question(str((slots or {})["query"]), user_id=self.user, attributes=self.attributes)

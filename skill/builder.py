@@ -19,6 +19,7 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
 from skill.core.context import Visits
 from skill.core.deferred import deferred
+from skill.core.sdk import timed_api_client
 from skill.general.builtins import (
     CancelHandler,
     ExceptionEncounteredHandler,
@@ -144,22 +145,8 @@ class LazyApiClient(ApiClient):  # type: ignore[misc]
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         if self._client is None:
-            self._client = _timed_client(self.timeout)
+            self._client = timed_api_client(self.timeout)
         return self._client.invoke(request)
-
-
-def _timed_client(timeout: float | tuple[float, float]) -> ApiClient:
-    import functools
-
-    from ask_sdk_core.api_client import DefaultApiClient
-
-    class TimedApiClient(DefaultApiClient):  # type: ignore[misc]
-        # _resolve_method maps the request's method to the requests function
-        # that DefaultApiClient.invoke calls; the only place to add a timeout.
-        def _resolve_method(self, request: ApiClientRequest) -> Any:
-            return functools.partial(super()._resolve_method(request), timeout=timeout)
-
-    return TimedApiClient()
 
 
 def default_matcher(knowledge: Any) -> Any:

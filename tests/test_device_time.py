@@ -14,7 +14,7 @@ import pytest
 
 from skill.devtools.chat import narration_from_ssml
 from skill.devtools.envelopes import Conversation
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import build_skill
 from speech.text import to_text

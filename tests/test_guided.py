@@ -24,7 +24,7 @@ from ask_sdk_model import RequestEnvelope
 from envelopes import USER_ID, envelope, intent, question
 from skill.devtools.chat import Console, InProcess, narration_from_ssml
 from skill.questions.knowledge import load_knowledge
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 from skill.devtools.nlu import LocalNLU
 from skill.store import make_store
 from skill.store.sqlite import SQLiteAdapter

@@ -12,7 +12,7 @@ import pytest
 import envelopes as E
 from skill.core.context import Visits
 from skill.core.coach import IntentHandler
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import HANDLERS, build_skill
 from speech.ssml import check_ssml

@@ -13,7 +13,7 @@ from ask_sdk_model import RequestEnvelope
 
 import envelopes as E
 from skill.store.sqlite import SQLiteAdapter
-from skill.endpoint.serialize import EnvelopeSerializer
+from skill.core.sdk import EnvelopeSerializer
 
 
 def alice() -> RequestEnvelope:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from skill.devtools.envelopes import Conversation
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 from skill.devtools.nlu import LocalNLU
 from speech.model import SOUNDS, Narration, Part, Pause, Sound
 from speech.text import to_text

@@ -29,7 +29,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from skill.endpoint.serialize import EnvelopeSerializer
+from skill.core.sdk import make_serializer
 from skill.endpoint.verify import RequestVerifier, VerificationError
 
 SKILL_ID_ENV = "LEGCOACH_SKILL_ID"
@@ -125,7 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"]}, warm=settings["WARM"])
     verifier = _verifier(settings)
-    serializer = EnvelopeSerializer()
+    serializer = make_serializer()
 
     @app.post("/alexa")
     def alexa() -> Response:

@@ -12,7 +12,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
