@@ -40,7 +40,7 @@ from skill.questions.followups import (
     RepeatHandler,
     SourceHandler,
     YesHandler,
-    add_offers,
+    add_question_offers,
 )
 from skill.questions.handlers import QuestionHandler, TopicHandler
 from skill.questions.intents import QUESTION_INTENTS
@@ -170,7 +170,7 @@ def make_coach(adapter: Any, knowledge: Any = None, prompts: Any = None) -> Coac
         prompts = knowledge.prompts if knowledge is not None else load_prompts()
     load = default_knowledge if knowledge is None else lambda: knowledge
     coach = Coach(load, prompts, Visits(adapter), default_matcher)
-    add_offers(coach)
+    add_question_offers(coach)
     return coach
 
 

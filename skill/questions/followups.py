@@ -1,7 +1,7 @@
 """Follow-ups that lean on the conversation so far: more, source, yes, no, repeat.
 
 "Yes" and "no" answer the coach's last offer (session attribute ``offer``).
-Offers are registered by name in ``Coach.offers`` (see :func:`add_offers`);
+Offers are registered by name in ``Coach.offers`` (see :func:`add_question_offers`);
 "topic:<id>" offers (a topic's own question) are resolved here. A feature
 that asks its own yes/no question registers its own offer, e.g. "workout".
 """
@@ -92,7 +92,7 @@ def answer_offered_topic(coach: Coach, handler_input: HandlerInput, topic_id: st
     return deliver(coach, handler_input, answer_topic(coach, topic, one_shot=False))
 
 
-def add_offers(coach: Coach) -> None:
+def add_question_offers(coach: Coach) -> None:
     """Register the question-and-answer offers on ``coach``."""
     coach.offers[OFFER_MORE] = Offer(lambda hi: tell_more(coach, hi), lambda hi: declined(coach, hi))
     coach.offers[OFFER_SOURCE] = Offer(lambda hi: tell_source(coach, hi),

@@ -120,10 +120,6 @@ class TopicHandler(IntentHandler):
     """The intents generated from topics (one per common question). The
     topics are read when the first intent request is dispatched."""
 
-    @cached_property
-    def by_intent(self) -> dict[str | None, Any]:
-        return {t.intent: t for t in self.coach.knowledge.topics.values() if t.intent}
-
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
         return tuple(sorted(self.coach.knowledge.intents))
@@ -131,6 +127,7 @@ class TopicHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest) and request.intent is not None
-        topic = self.by_intent[request.intent.name]
+        topic = self.coach.knowledge.topic_for_intent(request.intent.name)
+        assert topic is not None  # can_handle matched one of the topics' intents
         one_shot = context.is_new_session(handler_input)
         return deliver(self.coach, handler_input, answer_topic(self.coach, topic, one_shot=one_shot))

@@ -29,7 +29,7 @@ from skill.core.prompts import (
 
 __all__ = [
     "OFFER_ACTIONS", "PROMPTS_FILE", "PROMPT_FIELDS", "PROMPT_NAMES", "SAFETY_OPENING", "SAMPLE_RE",
-    "TOPICS_FILE", "Knowledge", "KnowledgeError", "Offer", "Prompts", "Source", "Topic",
+    "TOPICS_FILE", "Knowledge", "KnowledgeError", "Prompts", "Source", "Topic", "TopicOffer",
     "load_knowledge", "load_prompts", "parse_knowledge", "parse_prompts", "parse_topics",
 ]
 
@@ -60,7 +60,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Offer:
+class TopicOffer:
     """The yes/no question after an answer: "yes" answers ``topic`` or runs ``action``."""
 
     text: str
@@ -81,7 +81,7 @@ class Topic:
     samples: tuple[str, ...]
     intent: str | None
     related: tuple[str, ...]
-    offer: Offer | None = None
+    offer: TopicOffer | None = None
     keywords: tuple[str, ...] = ()
     safety: bool = False
 
@@ -114,6 +114,11 @@ class Knowledge:
     def intents(self) -> Mapping[str, str]:
         """Intent name -> topic id, for topics that have their own intent."""
         return {t.intent: t.id for t in self.topics.values() if t.intent}
+
+    def topic_for_intent(self, intent: str) -> Topic | None:
+        """The topic whose own intent is ``intent``, or None."""
+        topic_id = self.intents.get(intent)
+        return None if topic_id is None else self.topics[topic_id]
 
     def intent_specs(self) -> tuple[IntentSpec, ...]:
         """One intent per topic that names one, with the topic's sample questions."""
@@ -219,7 +224,7 @@ def _parse_topic(item: Any, index: int, sources: Mapping[str, Source]) -> Topic:
     )
 
 
-def _parse_offer(item: Any, where: str) -> Offer | None:
+def _parse_offer(item: Any, where: str) -> TopicOffer | None:
     if item is None:
         return None
     if not isinstance(item, Mapping):
@@ -230,7 +235,7 @@ def _parse_offer(item: Any, where: str) -> Offer | None:
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'offer': give either topic or action")
     if action is not None and action not in OFFER_ACTIONS:
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'offer': unknown action {action!r}")
-    return Offer(text, topic, action)
+    return TopicOffer(text, topic, action)
 
 
 def _check_links(topics: Mapping[str, Topic]) -> None:

@@ -38,10 +38,10 @@ from ask_sdk_model.services.reminder_management import (
 
 from skill.core.device_time import local_now, request_locale
 from skill.reminders.intents import reminder_data
+from timer.reminders_config import DAY_NAMES
 
 PERMISSION = "alexa::alerts:reminders:skill:readwrite"
 STORE_KEY = "reminders"
-DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 log = logging.getLogger("skill.reminders.api")

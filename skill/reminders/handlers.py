@@ -23,7 +23,6 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 from skill.core.device_time import time_zone
 from skill.core.coach import IntentHandler, log
 from skill.reminders.api import (
-    DAY_NAMES,
     PERMISSION,
     STORE_KEY,
     RemindersError,
@@ -36,6 +35,7 @@ from skill.reminders.api import (
 from skill.core.responses import Reply, render
 from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_data
 from speech.model import Narration
+from timer.reminders_config import DAY_NAMES, day_index
 
 DAY_SLOTS = ("dayone", "daytwo", "daythree")
 TIME_SLOT = "time"
@@ -43,20 +43,11 @@ TIME_SLOT = "time"
 PARTS_OF_DAY = {"MO": time(8, 0), "AF": time(13, 0), "EV": time(18, 0), "NI": time(20, 0)}
 
 
-def day_index(value: str) -> int | None:
-    """0 for "Monday", "mondays" or "mon"; None for anything else."""
-    word = value.strip().lower().rstrip(".")
-    for index, day in enumerate(DAY_NAMES):
-        if word in (day, day + "s", day[:3]):
-            return index
-    return None
-
-
 def parse_days(values: Iterable[str]) -> tuple[int, ...] | None:
     """Sorted distinct days; None if any value is not a day."""
     days = set()
     for value in values:
-        index = day_index(value)
+        index = day_index(value.strip().rstrip("."))  # "Mon." too
         if index is None:
             return None
         days.add(index)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from skill.workout.guide import Guide, guide_for
 from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
@@ -88,7 +87,7 @@ def reprompt_for(question: Narration) -> Narration:
     return question + KEEP_PLACE
 
 
-def deliver(saved: Saved, p: Progress, guide: Guide, index: int, prefix: Narration, ctx: Ctx,
+def deliver_piece(saved: Saved, p: Progress, guide: Guide, index: int, prefix: Narration, ctx: Ctx,
             events: tuple[Event, ...] = ()) -> Outcome:
     """Piece ``index`` after ``prefix``; if both do not fit one response, only
     ``prefix`` and the question leading into the piece."""
@@ -113,7 +112,7 @@ def start(saved: Saved, ctx: Ctx, spec: PlanSpec, prefix: Narration = Narration(
     """A new workout from its first piece (any unfinished one is dropped)."""
     guide = guide_for(spec, ctx.limit, ctx.sounds)
     saved = replace(saved, level=spec.level)
-    return deliver(saved, begin(spec, guide, ctx.now), guide, 0, prefix, ctx, (("start", guide.plan),))
+    return deliver_piece(saved, begin(spec, guide, ctx.now), guide, 0, prefix, ctx, (("start", guide.plan),))
 
 
 def advance(saved: Saved, ctx: Ctx) -> Outcome:
@@ -124,7 +123,7 @@ def advance(saved: Saved, ctx: Ctx) -> Outcome:
         return resume(saved, ctx)
     p, guide, note = _guide(saved.progress, ctx)
     prefix = note + ("Resuming." if p.status == "paused" else "")
-    return deliver(saved, p, guide, p.next, prefix, ctx)
+    return deliver_piece(saved, p, guide, p.next, prefix, ctx)
 
 
 def _past_rest(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
@@ -144,7 +143,7 @@ def resume(saved: Saved, ctx: Ctx) -> Outcome:
     p = _settled(p, guide, ctx)
     if ctx.in_session:
         prefix = note + ("Resuming." if p.status == "paused" else "")
-        return deliver(saved, p, guide, p.next, prefix, ctx, (("resume",),))
+        return deliver_piece(saved, p, guide, p.next, prefix, ctx, (("resume",),))
     p = _past_rest(p, guide, ctx)
     age = ctx.now - saved.progress.updated_at
     stopped = f"You stopped {ago(age)} at {guide.where(p.next)}."
@@ -152,7 +151,7 @@ def resume(saved: Saved, ctx: Ctx) -> Outcome:
         question = "That was a while ago. Shall we start again from the beginning?"
         reprompt = "Say yes to start over, or no to carry on where you stopped."
         return Outcome(saved, _say(stopped, question), _say(reprompt), OFFER_RESTART, "paused")
-    return deliver(saved, p, guide, p.next, note + stopped + "Let's pick up there.", ctx, (("resume",),))
+    return deliver_piece(saved, p, guide, p.next, note + stopped + "Let's pick up there.", ctx, (("resume",),))
 
 
 def restart(saved: Saved, ctx: Ctx) -> Outcome:
@@ -168,7 +167,7 @@ def keep_place(saved: Saved, ctx: Ctx) -> Outcome:
         return nothing(saved)
     p, guide, note = _guide(saved.progress, ctx)
     p = _past_rest(settle(p, guide, 0.0, ctx.now), guide, ctx)
-    return deliver(saved, p, guide, p.next, note + f"Okay, picking up at {guide.where(p.next)}.", ctx,
+    return deliver_piece(saved, p, guide, p.next, note + f"Okay, picking up at {guide.where(p.next)}.", ctx,
                    (("resume",),))
 
 
@@ -219,7 +218,7 @@ def skip(saved: Saved, ctx: Ctx) -> Outcome:
     group = guide.pieces[p.next].group
     said = _say(f"Skipping {_group_name(guide, p.next)}.")
     if group + 1 < guide.groups:
-        return deliver(saved, p, guide, guide.group_first(group + 1), said, ctx)
+        return deliver_piece(saved, p, guide, guide.group_first(group + 1), said, ctx)
     finished = saved.finished + (ctx.now,) if ctx.track else saved.finished
     return Outcome(replace(saved, progress=None, finished=finished), said + guide.finale(), None,
                    events=(("finish",),), finished=True)
@@ -233,9 +232,9 @@ def back(saved: Saved, ctx: Ctx) -> Outcome:
     p = _settled(p, guide, ctx)
     group = guide.pieces[p.next].group
     if group == 0:
-        return deliver(saved, p, guide, 0, _say("This is the start of the workout, so from the top."), ctx)
+        return deliver_piece(saved, p, guide, 0, _say("This is the start of the workout, so from the top."), ctx)
     target = guide.group_first(group - 1)
-    return deliver(saved, p, guide, target, _say(f"Going back to {guide.where(target)}."), ctx)
+    return deliver_piece(saved, p, guide, target, _say(f"Going back to {guide.where(target)}."), ctx)
 
 
 def repeat(saved: Saved, ctx: Ctx) -> Outcome:
@@ -246,7 +245,7 @@ def repeat(saved: Saved, ctx: Ctx) -> Outcome:
     if p.last is None:
         question = guide.ask(p.next)
         return Outcome(saved, note + question, reprompt_for(question), OFFER_NEXT, "active")
-    return deliver(saved, p, guide, p.last, note, ctx)
+    return deliver_piece(saved, p, guide, p.last, note, ctx)
 
 
 def aside(saved: Saved, ctx: Ctx, said: Narration, reprompt: Narration | None = None,

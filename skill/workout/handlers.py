@@ -25,7 +25,7 @@ request, so opening the skill or answering a question never pays for it.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -77,7 +77,7 @@ def trainer_of(coach: Coach) -> Trainer:
     return trainer
 
 
-def add_offers(coach: Coach) -> None:
+def add_workout_offers(coach: Coach) -> None:
     """Register the workout's yes/no offers on ``coach``; they reach the
     trainer only when answered."""
     for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START):
@@ -97,7 +97,7 @@ def _offer(coach: Coach, name: str) -> Offer:
 class _WorkoutHandler(IntentHandler):
     def __init__(self, coach: Coach) -> None:
         super().__init__(coach)
-        add_offers(coach)
+        add_workout_offers(coach)
 
     @property
     def trainer(self) -> Trainer:
@@ -282,10 +282,6 @@ class WorkoutFallbackHandler(_InWorkout):
 class WorkoutQuestionHandler(_InWorkout):
     """A question asked mid-workout: answered, then back to the workout."""
 
-    @cached_property
-    def by_intent(self) -> dict[str | None, Any]:
-        return {t.intent: t for t in self.coach.knowledge.topics.values() if t.intent}
-
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
         return (QUESTION_INTENT, *sorted(self.coach.knowledge.intents))
@@ -293,7 +289,7 @@ class WorkoutQuestionHandler(_InWorkout):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest) and request.intent is not None
-        topic = self.by_intent.get(request.intent.name)
+        topic = self.coach.knowledge.topic_for_intent(request.intent.name)
         if topic is not None:
             answer = answer_topic(self.coach, topic, one_shot=topic.offer is not None
                                   and topic.offer.action == OFFER_START)
