@@ -8,7 +8,8 @@ its totals are ever printed, so it keeps measuring questions nobody tuned for.
 
 A label is a topic id, "safety" (any see-a-doctor answer), "out_of_scope", or
 "first+second" (a question on two topics: the first is answered).
-Questions in a batch called "safety" are safety questions whatever their label.
+Questions in a batch called "safety", or labelled with a safety topic, are
+safety questions.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from skill.questions.knowledge import load_knowledge
+
 DATA = Path(__file__).parent / "data"
 TRAINING_FILES = ("questions.toml", "questions_train.toml")
 HELDOUT_FILE = "questions_heldout.toml"
 KINDS = ("topic", "safety", "out_of_scope")
+SAFETY_TOPICS = frozenset(t.id for t in load_knowledge().safety)
 
 
 class Answer(Protocol):
@@ -41,7 +45,8 @@ class Question:
 
     @property
     def kind(self) -> str:
-        if self.label == "safety" or self.batch.rsplit(".", 1)[-1] == "safety":
+        if (self.label == "safety" or self.first in SAFETY_TOPICS
+                or self.batch.rsplit(".", 1)[-1] == "safety"):
             return "safety"
         return "out_of_scope" if self.label == "out_of_scope" else "topic"
 

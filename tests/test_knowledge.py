@@ -11,6 +11,7 @@ import pytest
 
 from skill.questions.knowledge import (
     PROMPT_NAMES,
+    SAFETY_OPENINGS,
     SAMPLE_RE,
     Knowledge,
     KnowledgeError,
@@ -116,11 +117,37 @@ def test_related_topics_and_offers_point_at_real_topics() -> None:
         assert (topic.offer.topic in KNOWLEDGE.topics) or topic.offer.action == "workout"
 
 
-def test_safety_topics_begin_with_please_see_a_doctor() -> None:
+def test_safety_topics_begin_by_saying_who_to_turn_to() -> None:
     safety = KNOWLEDGE.safety
-    assert {"see_doctor", "blood_clot", "lipoedema"} <= {t.id for t in safety}
+    assert {"see_doctor", "blood_clot", "lipoedema", "emergency", "numbness", "pregnancy",
+            "after_surgery", "varicose_veins", "medicine"} <= {t.id for t in safety}
     for topic in safety:
-        assert topic.spoken.startswith("Please see a doctor")
+        assert topic.spoken.startswith(SAFETY_OPENINGS), topic.id
+
+
+@pytest.mark.parametrize(
+    ("topic_id", "opening", "then"),
+    [
+        ("emergency", "Call emergency services now.", ("breathlessness", "chest pain", "lungs")),
+        ("pregnancy", "Please check with your midwife or doctor", ("recommended", "lying flat")),
+        ("after_surgery", "Please ask your surgeon or physiotherapist", ("start gently",)),
+        ("varicose_veins", "Please see a doctor", ("walking and leg exercise usually help",)),
+        ("numbness", "Please see a doctor", ("passes", "one side: call emergency services")),
+        ("medicine", "Please ask a pharmacist or doctor", ("doses",)),
+    ],
+)
+def test_safety_answers_say_who_to_ask_and_what_generally_applies(
+    topic_id: str, opening: str, then: tuple[str, ...]
+) -> None:
+    spoken = BY_ID[topic_id].spoken
+    assert spoken.startswith(opening)
+    for words in then:
+        assert words in spoken
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_answers_lead_with_the_way_forward_not_a_refusal(topic: Topic) -> None:
+    assert not re.match(r"(sadly|unfortunately|no|sorry)\b", topic.spoken, re.IGNORECASE)
 
 
 def test_a_suddenly_swollen_leg_gets_urgent_care() -> None:

@@ -17,7 +17,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler
-from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
+from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.core.responses import Card, Reply, prefixed, render
 from speech.model import Narration
 
@@ -69,6 +69,18 @@ def answer_topic(coach: Coach, topic: Any, *, one_shot: bool) -> Answer:
     return Answer(Reply(speech + question, question, card), topic.id, name)
 
 
+def answer_two(coach: Coach, topic: Any, other: Any, *, one_shot: bool) -> Answer:
+    """Two questions in one: the first answered, the second offered next."""
+    name = other.title[0].lower() + other.title[1:].rstrip("?")
+    speech = Narration.of(topic.spoken)
+    card = topic_card(topic, topic.card)
+    if one_shot:
+        tail = Narration.of(f"You asked two things: ask me the other one next, {name}.")
+        return Answer(Reply(speech + tail, None, card), topic.id)
+    question = Narration.of(f"You asked two things. Want my answer on the other one too, {name}?")
+    return Answer(Reply(speech + question, question, card), topic.id, OFFER_TOPIC + other.id)
+
+
 def out_of_scope(coach: Coach) -> Answer:
     """What the coach can help with, and two example questions."""
     first, second = coach.examples(2)
@@ -85,9 +97,23 @@ def answer_text(coach: Coach, text: str, *, one_shot: bool = False,
         return Answer(Reply(coach.prompt("ask_question"), coach.prompt("reprompt")))
     match = coach.matcher.match(text, previous=previous)
     topic = coach.knowledge.get(match.topic_id) if match.topic_id else None
+    other = coach.knowledge.get(match.also) if match.also else None
+    if match.kind == "topic" and topic is not None and other is not None:
+        return answer_two(coach, topic, other, one_shot=one_shot)
     if match.kind in ("topic", "safety") and topic is not None:
         return answer_topic(coach, topic, one_shot=one_shot)
     return out_of_scope(coach)
+
+
+def asked(handler_input: HandlerInput) -> str:
+    """The question in words: the query slot, with "why" back in front for the
+    why-question intent (its carrier phrase is not part of the slot)."""
+    slot = get_slot(handler_input, QUERY_SLOT)
+    text = (slot.value or "") if slot is not None else ""
+    request = handler_input.request_envelope.request
+    why = isinstance(request, IntentRequest) and request.intent is not None \
+        and request.intent.name == WHY_QUESTION_INTENT
+    return f"why {text}" if why and text.strip() else text
 
 
 def deliver(coach: Coach, handler_input: HandlerInput, answer: Answer) -> Response:
@@ -105,11 +131,10 @@ def deliver(coach: Coach, handler_input: HandlerInput, answer: Answer) -> Respon
 class QuestionHandler(IntentHandler):
     """A free-form question: "what about {query}", "why {query}"..."""
 
-    intents = (QUESTION_INTENT,)
+    intents = (QUESTION_INTENT, WHY_QUESTION_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        slot = get_slot(handler_input, QUERY_SLOT)
-        text = (slot.value or "") if slot is not None else ""
+        text = asked(handler_input)
         one_shot = context.is_new_session(handler_input)
         previous = context.last_topic(handler_input)
         answer = answer_text(self.coach, text, one_shot=one_shot, previous=previous)

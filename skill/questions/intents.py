@@ -12,11 +12,17 @@ from skill.model.spec import IntentSpec
 
 QUERY_SLOT = "query"
 QUESTION_INTENT = "QuestionIntent"
+#: A question heard after "why" or "how come": the slot holds the rest.
+WHY_QUESTION_INTENT = "WhyQuestionIntent"
 MORE_INTENT = "MoreIntent"
 SOURCE_INTENT = "SourceIntent"
 
 # A free-form question needs words before the slot: Alexa rejects a sample
-# made of the slot alone.
+# made of the slot alone. The matcher drops these words from the start of
+# any question (skill.questions.matcher), so a question typed whole and the
+# same question heard as a slot get the same answer; no carrier ends in a
+# word that carries meaning ("how long", "how often" stay in the slot, and
+# "why" has its own intent below).
 QUESTION_CARRIERS = (
     "question {query}",
     "i have a question {query}",
@@ -27,18 +33,10 @@ QUESTION_CARRIERS = (
     "what do you know about {query}",
     "i want to know {query}",
     "explain {query}",
-    "why {query}",
-    "why do {query}",
-    "why does {query}",
-    "why is {query}",
     "how {query}",
     "how do {query}",
     "how does {query}",
     "how can {query}",
-    "how much {query}",
-    "how many {query}",
-    "how often {query}",
-    "how long {query}",
     "what {query}",
     "what is {query}",
     "what are {query}",
@@ -57,6 +55,16 @@ QUESTION_CARRIERS = (
     "should {query}",
     "should i {query}",
     "will {query}",
+)
+
+# "Why" carries meaning, so why-questions have their own intent: its handler
+# puts "why" back in front of the slot.
+WHY_CARRIERS = (
+    "why {query}",
+    "why do {query}",
+    "why does {query}",
+    "why is {query}",
+    "how come {query}",
 )
 
 MORE_SAMPLES = (
@@ -95,6 +103,7 @@ SOURCE_SAMPLES = (
 
 QUESTION_INTENTS: tuple[IntentSpec, ...] = (
     IntentSpec(QUESTION_INTENT, QUESTION_CARRIERS, ((QUERY_SLOT, "AMAZON.SearchQuery"),)),
+    IntentSpec(WHY_QUESTION_INTENT, WHY_CARRIERS, ((QUERY_SLOT, "AMAZON.SearchQuery"),)),
     IntentSpec(MORE_INTENT, MORE_SAMPLES),
     IntentSpec(SOURCE_INTENT, SOURCE_SAMPLES),
 )

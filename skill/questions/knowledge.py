@@ -28,14 +28,15 @@ from skill.core.prompts import (
 )
 
 __all__ = [
-    "OFFER_ACTIONS", "PROMPTS_FILE", "PROMPT_FIELDS", "PROMPT_NAMES", "SAFETY_OPENING", "SAMPLE_RE",
+    "OFFER_ACTIONS", "PROMPTS_FILE", "PROMPT_FIELDS", "PROMPT_NAMES", "SAFETY_OPENINGS", "SAMPLE_RE",
     "TOPICS_FILE", "Knowledge", "KnowledgeError", "Prompts", "Source", "Topic", "TopicOffer",
     "load_knowledge", "load_prompts", "parse_knowledge", "parse_prompts", "parse_topics",
 ]
 
 TOPICS_FILE = "topics.toml"
-#: Safety topics must open with this advice.
-SAFETY_OPENING = "Please see a doctor"
+#: Safety topics must open by saying who to turn to.
+SAFETY_OPENINGS = ("Please see a doctor", "Call emergency services", "Please check with your midwife",
+                   "Please ask your surgeon", "Please ask a pharmacist")
 #: What an offer may do instead of answering another topic.
 OFFER_ACTIONS = frozenset({"workout"})
 
@@ -202,9 +203,9 @@ def _parse_topic(item: Any, index: int, sources: Mapping[str, Source]) -> Topic:
     if not isinstance(safety, bool):
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'safety': must be true or false")
     spoken = _text(item, "spoken", where)
-    if safety and not spoken.startswith(SAFETY_OPENING):
+    if safety and not spoken.startswith(SAFETY_OPENINGS):
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'spoken': a safety answer must begin "
-                             f"with {SAFETY_OPENING!r}")
+                             f"with one of {', '.join(map(repr, SAFETY_OPENINGS))}")
     keys = _words(item, "sources", where, required=True)
     missing = [k for k in keys if k not in sources]
     if missing:

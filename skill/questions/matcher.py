@@ -3,36 +3,48 @@
 Deterministic and explainable; everything but the question is precomputed
 when a :class:`Matcher` is built:
 
-1. Normalise (:mod:`skill.questions.vocabulary`): lower case, contractions, numbers,
-   phrases ("how come" -> why, "jump rope" -> skipping), a light stemmer,
-   then synonym groups (thigh, hips, calves -> LEG; slim, burn, shrink -> LOSE; ...).
-2. Safety rules first: pain, a swollen, red or warm single leg, clots,
-   lipoedema signs, health conditions, doctors -> the matching see-a-doctor
-   topic. Safety topics are reached only this way, never by similarity.
-3. TF-IDF cosine (smoothed idf) over single terms, unordered pairs of
-   nearby terms and a question-form marker (yes/no or wh-) against every
-   title, sample and keyword list of the other topics; a topic scores its
-   best document.
-4. Out of scope unless the question has a leg, fitness or food word (weak
+1. Normalise (:mod:`skill.questions.vocabulary`): the words a question intent's carrier
+   phrase may take ("what about", "how", "can i") are dropped from the start,
+   so a question typed whole and heard as Alexa's slot read the same; then
+   contractions, numbers, phrases, a light stemmer, synonym groups, words
+   heard again by sound (:mod:`skill.questions.phonetic`), negation and "just/only"
+   scope.
+2. Safety first (:mod:`skill.questions.safety`): rules, most urgent first. Safety
+   topics are reached only this way, never by similarity.
+3. TF-IDF cosine (smoothed idf) over terms and unordered pairs of nearby
+   terms against every title, sample and keyword list of the other topics; a
+   topic scores its best document. A negated exercise ("no lunges") asks for
+   an alternative. In a long question the last clause, where the question
+   usually is, counts most (:data:`TAIL_WEIGHT`).
+4. Two questions in one ("... and how often?"): when each half alone finds a
+   different topic, the first is answered and the second offered (``also``).
+5. Out of scope unless the question has a leg, fitness or food word (weak
    ones only count when nothing in it is unfamiliar) and the best score
    clears :data:`THRESHOLD`. Never a random topic.
+
+Scores are summed in sorted feature order and rounded before comparing, and
+ties go to the topic first in the file: the same answer in every process.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
+from skill.questions.safety import safety_rule
 from skill.questions.vocabulary import Normaliser, Token, Vocabulary, load_vocabulary
 
 Kind = Literal["topic", "safety", "out_of_scope"]
 
 #: Minimum cosine similarity for an answer.
 THRESHOLD = 0.3
+#: Weight of a topic's second best document in its score.
+SECOND_WEIGHT = 0.1
 #: Weight of a word pair relative to its idf (single words count 1).
 PAIR_WEIGHT = 0.6
 #: Words this far apart or closer (after stopwords) also count as a pair.
@@ -41,16 +53,36 @@ PAIR_WINDOW = 2
 UNKNOWN_WEIGHT = 1.0
 #: Score bonus for topics related to the previous answer ("what about ...?").
 RELATED_BOOST = 0.05
+#: A question with this many terms or more is long: its last clause counts double.
+LONG_QUESTION = 12
+#: Each half of a two-part question must score this much on its own, and by this
+#: much more than its next best topic.
+PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
+#: ... and name something specific: a term in few topics ("fat" alone is no question).
+SPECIFIC_IDF = 2.5
+#: A question of one term this common is too vague to answer without context.
+VAGUE_IDF, VAGUE_WORDS = 2.0, 3
+#: Scores are compared at this many decimals (float sums differ in the last bits).
+DECIMALS = 9
+#: Exercises that, negated, mean "something else" ("no lunges", "I hate squats").
+_NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
+#: Kinds of activity that, negated, are simply not asked about ("I don't have weights").
+_ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
+#: In a long question, the share of the score that comes from its last clause.
+TAIL_WEIGHT = 0.7
+_JOINS = re.compile(r"[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
 
 @dataclass(frozen=True)
 class Match:
-    """Where a question goes. ``topic_id`` is None only for out of scope."""
+    """Where a question goes. ``topic_id`` is None only for out of scope;
+    ``also`` is a second topic the question asks about, to offer next."""
 
     kind: Kind
     topic_id: str | None
     score: float
     reason: str = ""
+    also: str | None = None
 
 
 def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
@@ -63,50 +95,11 @@ def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
     return found
 
 
-# ------------------------------------------------------------ safety rules
-
-_ONE_SIDE = frozenset({"one", "left", "right", "single"})
-_SIDE_PARTS = frozenset({"LEG", "LIMB", "side"})
-_MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH"})
-
-
-def safety_rule(toks: Sequence[Token], unknown: int) -> tuple[str, str] | None:
-    """(see-a-doctor topic id, reason) when a safety rule fires, else None."""
-    terms = [t.term for t in toks]
-    has = set(terms)
-    swell, pain = "SWELL" in has, "PAIN" in has
-    hot = ("WARM" in has or "RED" in has) and "SOAK" not in has
-    one_sided = any(
-        t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4]) for i, t in enumerate(toks)
-    )
-    if "LIPO" in has:
-        return "lipoedema", "names lipoedema"
-    if "CLOT" in has or "EMERGENCY" in has:
-        return "blood_clot", "clot or emergency words"
-    if swell and (one_sided or "SUDDEN" in has or hot or pain):
-        return "blood_clot", "swelling that is one-sided, sudden, red, warm or painful"
-    if hot and has & {"LEG", "LIMB"}:
-        return "blood_clot", "a red or warm leg"
-    if "BRUISE" in has and has & {"LEG", "LIMB", "FAT"}:
-        return "lipoedema", "bruising legs"
-    if pain and _near(terms, "PAIN", "FAT"):
-        return "lipoedema", "painful fat"
-    if swell and "PERSISTENT" in has:
-        return "see_doctor", "swelling that lasts"
-    if "CONDITION" in has:
-        return "see_doctor", "a health condition"
-    if pain:
-        if has & ({"LEG", "LIMB"} | _MOVING):
-            return "leg_pain", "leg pain"
-        return "see_doctor", "pain"
-    if "DOCTOR" in has and (has & {"LEG", "LIMB", "FAT"} or not unknown):
-        return "see_doctor", "asks about a doctor"
-    return None
-
-
-def _near(terms: Sequence[str], a: str, b: str, distance: int = 1) -> bool:
-    where_a = [i for i, t in enumerate(terms) if t == a]
-    return any(abs(i - j) <= distance for i in where_a for j, t in enumerate(terms) if t == b)
+def query_terms(toks: Sequence[Token]) -> list[str]:
+    """The terms scored: a negated named exercise asks for another one, a negated
+    kind of activity is left out."""
+    return ["ALT" if t.negated and t.term in _NAMED_EXERCISES else t.term for t in toks
+            if not (t.negated and t.term in _ACTIVITIES)]
 
 
 # ------------------------------------------------------------ matcher
@@ -123,17 +116,24 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None, *,
                  threshold: float = THRESHOLD) -> None:
+        from skill.questions.intents import QUESTION_CARRIERS
+
         self.knowledge = knowledge
         self.threshold = threshold
         self.normaliser = Normaliser(vocabulary or load_vocabulary())
+        self.normaliser.leading = frozenset(
+            w for carrier in QUESTION_CARRIERS
+            for w in self.normaliser.words(carrier.replace("{query}", "")))
         self._domain = self.normaliser.vocabulary.domain
         self.topic_ids = tuple(knowledge.topics)
         self._safety_ids = frozenset(t.id for t in knowledge.safety)
         self._related = {t.id: frozenset(t.related) for t in knowledge.topics.values()}
-        # Safety topics are reached through the rules only, never by similarity.
         texts = [(i, topic.safety, text) for i, topic in enumerate(knowledge.topics.values())
                  for text in self._documents(topic)]
-        all_features = [(i, safety, features([t.term for t in self.tokens(text)]))
+        self.normaliser.learn(frozenset(w for _, _, text in texts
+                                        for w in self.normaliser.words(text)))
+        # Safety topics are reached through the rules only, never by similarity.
+        all_features = [(i, safety, features(query_terms(self.tokens(text))))
                         for i, safety, text in texts]
         self.known = frozenset(f for _, _, fs in all_features for f in fs)
         doc_features = [(i, fs) for i, safety, fs in all_features if not safety]
@@ -141,10 +141,10 @@ class Matcher:
         self._docs: list[_Doc] = []
         self._index: dict[str, list[tuple[int, float]]] = {}
         for i, fs in doc_features:
-            weights = {f: self.idf[f] for f in fs}
-            for f, w in weights.items():
+            weights = [(f, self.idf[f]) for f in sorted(fs)]
+            for f, w in weights:
                 self._index.setdefault(f, []).append((len(self._docs), w))
-            self._docs.append(_Doc(i, math.sqrt(sum(w * w for w in weights.values())) or 1.0))
+            self._docs.append(_Doc(i, math.sqrt(sum(w * w for _, w in weights)) or 1.0))
 
     def tokens(self, text: str) -> list[Token]:
         return self.normaliser.tokens(text)
@@ -166,25 +166,41 @@ class Matcher:
             idf[f] = weight * PAIR_WEIGHT if "|" in f else weight
         return idf
 
-    def scores(self, toks: Sequence[Token]) -> list[float]:
-        """Best cosine similarity of the question with each topic's documents."""
-        query = features([t.term for t in toks])
-        known = [f for f in query if f in self.idf]
-        unknown = sum(1 for f in query if "|" not in f and f not in self.idf)
-        q_norm = math.sqrt(sum(self.idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2)
-        dots: dict[int, float] = {}
+    def _cosines(self, terms: Sequence[str]) -> list[float]:
+        """Best cosine similarity of the terms with each topic's documents."""
+        query = sorted(features(terms))
         idf, index, docs = self.idf, self._index, self._docs
+        known = [f for f in query if f in idf]
+        unknown = sum(1 for f in query if "|" not in f and f not in idf)
+        q_norm = math.sqrt(sum(idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2) or 1.0
+        dots: dict[int, float] = {}
         for f in known:
             w = idf[f]
             for doc, dw in index[f]:
                 dots[doc] = dots.get(doc, 0.0) + w * dw
         best = [0.0] * len(self.topic_ids)
-        for doc, dot in dots.items():
+        second = [0.0] * len(self.topic_ids)
+        for doc in sorted(dots):
             d = docs[doc]
-            score = dot / (q_norm * d.norm)
+            score = dots[doc] / d.norm
             if score > best[d.topic]:
-                best[d.topic] = score
-        return best
+                best[d.topic], second[d.topic] = score, best[d.topic]
+            elif score > second[d.topic]:
+                second[d.topic] = score
+        # The best document decides; a second close one breaks near ties.
+        return [round((b + SECOND_WEIGHT * c) / q_norm, DECIMALS) if b else 0.0
+                for b, c in zip(best, second)]
+
+    def scores(self, toks: Sequence[Token]) -> list[float]:
+        """Each topic's score; in a long question the last clause weighs most."""
+        terms = query_terms(toks)
+        whole = self._cosines(terms)
+        last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
+        if len(toks) < LONG_QUESTION or len(last) < 2 or len(last) == len(toks):
+            return whole
+        tail = self._cosines(query_terms(last))
+        return [round((1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b, DECIMALS)
+                for a, b in zip(whole, tail)]
 
     def rank(self, text: str, n: int = 3, *,
              previous: str | None = None) -> list[tuple[str, float]]:
@@ -195,28 +211,66 @@ class Matcher:
 
     def _boosted(self, scores: list[float], previous: str | None) -> list[float]:
         related = self._related.get(previous or "", frozenset())
-        return [s + RELATED_BOOST if s > 0 and tid in related else s
+        return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
+
+    def _best(self, scores: Sequence[float]) -> int:
+        return min(range(len(scores)), key=lambda i: (-scores[i], i))
 
     def match(self, text: str, *, previous: str | None = None) -> Match:
         """Where ``text`` goes; ``previous`` (the last topic) favours its related topics."""
         toks = self.tokens(text)
-        unknown = sum(1 for t in toks if t.term not in self.known)
+        sure = [self.normaliser.sure(t) for t in toks]
+        unknown = sum(1 for t, s in zip(toks, sure) if t.term not in self.known or not s)
         rule = safety_rule(toks, unknown)
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
-        evidence = sum(self._domain.get(term, 0.0) for term in {t.term for t in toks})
+        # Only words heard as said, or sure guesses, show what the question is about.
+        evidence = sum(self._domain.get(term, 0.0)
+                       for term in sorted({t.term for t, s in zip(toks, sure) if s}))
         if evidence == 0:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
         scores = self._boosted(self.scores(toks), previous)
-        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        if self._vague(text, toks):  # "and the fat": only a follow-up to the last answer
+            related = self._related.get(previous or "", frozenset())
+            scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
+        best = self._best(scores)
         score, topic_id = scores[best], self.topic_ids[best]
         if evidence < 1 and unknown:
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
+        parts = self._parts(text) if len(toks) < LONG_QUESTION else None
+        if parts is not None:
+            first, second = parts
+            return Match("topic", first, score, f"two questions: {first}, then {second}", second)
         return Match("topic", topic_id, score, f"closest to {topic_id}")
+
+    def _vague(self, text: str, toks: Sequence[Token]) -> bool:
+        """A few words around one that half the topics use ("and the fat") ask nothing."""
+        terms = set(query_terms(toks))
+        return (len(text.split()) <= VAGUE_WORDS and len(terms) == 1
+                and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF)
+
+    def _parts(self, text: str) -> tuple[str, str] | None:
+        """(first topic, second topic) when each half of the question finds its own."""
+        halves = _JOINS.split(text, maxsplit=1)
+        if len(halves) != 2:
+            return None
+        found = []
+        for half in halves:
+            toks = self.tokens(half)
+            if (not toks or safety_rule(toks) is not None
+                    or max(self.idf.get(t, 0.0) for t in query_terms(toks)) < SPECIFIC_IDF):
+                return None
+            scores = self.scores(toks)
+            best = self._best(scores)
+            runner_up = max(s for i, s in enumerate(scores) if i != best)
+            if scores[best] < PART_THRESHOLD or scores[best] - runner_up < PART_MARGIN:
+                return None
+            found.append(self.topic_ids[best])
+        return (found[0], found[1]) if found[0] != found[1] else None
 
 
 @cache

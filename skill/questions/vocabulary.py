@@ -5,8 +5,12 @@
 concepts mark a leg, fitness or food question, question-form words);
 :func:`parse_vocabulary` checks it. A :class:`Normaliser` turns text into
 :class:`Token` s with it: lower case, contractions, numbers, phrases, a light
-stemmer, then concepts. Kept apart from the scoring in :mod:`skill.questions.matcher`,
-which sees only tokens.
+stemmer, then concepts; words no one knows are heard again by sound
+(:mod:`skill.questions.phonetic`). Each token knows its clause and whether a negation
+covers it ("no lunges", "I'm not injured"), and "just" or "only" becomes
+SPOT before a body part ("thighs only") or ALONE before an activity ("just
+jog"). Kept apart from the scoring in :mod:`skill.questions.matcher`, which sees only
+tokens.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from skill.questions.knowledge import KnowledgeError
+from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key
 
 VOCABULARY_FILE = "vocabulary.toml"
 
@@ -34,6 +39,9 @@ class Token:
 
     surface: str  # the word as heard (after contractions and phrases)
     term: str  # the stem or concept it counts as
+    negated: bool = False  # inside the scope of "not", "no", "without"...
+    clause: int = 0  # which clause of the question (split at punctuation and "but")
+    heard: str = ""  # if a guess: the unknown word(s) taken for a known one that sounds alike
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,20 @@ class Vocabulary:
     concepts: Mapping[str, str]  # word -> concept name
     domain: Mapping[str, float]  # concept name -> STRONG or WEAK
     forms: Mapping[str, str]  # first word -> question form marker
+    sounds: frozenset[str] = frozenset()  # concepts whose words may be guessed by sound
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
     text = resources.files("skill").joinpath("questions", VOCABULARY_FILE).read_text(encoding="utf-8")
     return parse_vocabulary(tomllib.loads(text))
+
+
+def _known_concepts(names: Any, concepts: Mapping[str, str]) -> list[str]:
+    unknown = [n for n in str(names).split() if n not in concepts.values()]
+    if unknown:
+        raise KnowledgeError(f"{VOCABULARY_FILE}: sounds: unknown concept {unknown[0]!r}")
+    return str(names).split()
 
 
 def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
@@ -76,9 +92,23 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
         domain=MappingProxyType(domain),
         forms=MappingProxyType({word: form for form, words in data.get("question_forms", {}).items()
                                 for word in str(words).split()}),
+        sounds=frozenset(_known_concepts(data.get("sounds", {}).get("concepts", ""), concepts)),
     )
 
 
+#: Words that open a negation's scope, and words that close it (so do clause ends).
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate"})
+SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "how", "which", "instead",
+                        "any", "anything", "can", "could", "should", "will", "would", "is", "are"})
+#: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
+_PLACES = frozenset({"LEG", "LIMB", "FAT", "BODYPART"})
+_ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
+_CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
+_HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
+_AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much"})
+# Clauses end at words, never at punctuation: Alexa's slot values have none,
+# and a question must mean the same typed or heard.
+_CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
 _CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
                  ("'m", " am"), ("'ll", " will"), ("'ve", " have"), ("'d", " would"), ("'s", ""))
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -116,30 +146,125 @@ class Normaliser:
         self._stems: dict[str, str] = {}
         for word, concept in vocabulary.concepts.items():
             self._stems.setdefault(stem(word), concept)
+        self._known: frozenset[str] = frozenset()
+        self._known_cache: dict[str, bool] = {}
+        self._sounds = SoundIndex(())
+        #: Words dropped from the start of a question (a carrier phrase's words).
+        self.leading: frozenset[str] = frozenset()
 
-    def words(self, text: str) -> list[str]:
+    def learn(self, words: frozenset[str]) -> None:
+        """Words the topics use besides the vocabulary's: unknown words are heard
+        again by sound against both (see :mod:`skill.questions.phonetic`)."""
+        self._known = frozenset(words) | frozenset(map(stem, words))
+        self._known_cache = {}
+        concepts = self.vocabulary.concepts
+        self._sounds = SoundIndex(w for w in concepts if concepts[w] in self.vocabulary.sounds)
+
+    def _is_known(self, word: str) -> bool:
+        known = self._known_cache.get(word)
+        if known is None:
+            stemmed = stem(word)
+            known = (word in self.vocabulary.concepts or stemmed in self._stems
+                     or word in self._known or stemmed in self._known)
+            if len(self._known_cache) < _CACHE_SIZE:
+                self._known_cache[word] = known
+        return known
+
+    def _heard(self, words: list[str]) -> list[str]:
+        """``words`` with unknown ones replaced by the known word they sound like,
+        alone or run together with a neighbour ("sell you light" -> cellulite)."""
+        if not self._known:
+            return words
+        out: list[str] = []
+        stop = self.vocabulary.stopwords
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in stop or self._is_known(word) or not word.isalpha():
+                out.append(word)
+                i += 1
+                continue
+            joined_before = out[-1] + word if out and out[-1] in stop else ""
+            if len(key(joined_before)) >= FUZZY_FROM and (found := self._sounds.lookup(joined_before)):
+                out[-1] = _HEARD + found + _HEARD + joined_before
+                i += 1
+                continue
+            joined = self._sounds.join(words, i)
+            if joined is not None:
+                out.append(_HEARD + joined[0] + _HEARD + "".join(words[i:i + joined[1]]))
+                i += joined[1]
+                continue
+            found = self._sounds.lookup(word) or self._sounds.lookup(stem(word))
+            out.append(_HEARD + found + _HEARD + word if found else word)
+            i += 1
+        return out
+
+    def words(self, text: str, *, lead: bool = False) -> list[str]:
         text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
         text = _DIGITS.sub(lambda m: " one " if m.group() == "1" else " num ", text)
         for short, long in _CONTRACTIONS:
             text = text.replace(short, long)
         numbers = self.vocabulary.numbers
         plain = _NON_WORD.sub(" ", text).replace("'", "").split()
-        words = ("num" if w in numbers else w for w in plain)
+        words = ["num" if w in numbers else w for w in plain]
+        if lead:
+            words = self._without_carrier(words)
         phrases = self.vocabulary.phrases
         return self._phrase_re.sub(lambda m: phrases[m.group()], " ".join(words)).split()
 
+    def _without_carrier(self, words: list[str]) -> list[str]:
+        """Drop the carrier words a question starts with; "long", "often"... left
+        first get their "how" back, as heard whole or after "how {query}"."""
+        start = 0
+        while start < len(words) and words[start] in self.leading:
+            start += 1
+        rest = words[start:]
+        return ["how", *rest] if rest and rest[0] in _AFTER_HOW else rest
+
+    @staticmethod
+    def sure(tok: Token) -> bool:
+        """A word heard as it was said, or a sound-alike guess long and exact enough to trust."""
+        return not tok.heard or (key(tok.heard) == key(tok.surface)
+                                 and len(key(tok.heard)) >= FUZZY_FROM)
+
+    def term(self, word: str) -> str:
+        term = self.vocabulary.concepts.get(word)
+        if term is None:
+            stemmed = stem(word)
+            term = self._stems.get(stemmed, stemmed)
+        return term
+
     def tokens(self, text: str) -> list[Token]:
         """The meaningful words of ``text``, each with the term it counts as."""
-        words = self.words(text)
-        form = self.vocabulary.forms.get(words[0]) if words else None
-        out = [Token(words[0], form)] if form else []
-        concepts, stopwords = self.vocabulary.concepts, self.vocabulary.stopwords
-        for word in words:
-            if word in stopwords:
-                continue
-            term = concepts.get(word)
-            if term is None:
-                stemmed = stem(word)
-                term = self._stems.get(stemmed, stemmed)
-            out.append(Token(word, term))
+        out: list[Token] = []
+        stopwords = self.vocabulary.stopwords
+        plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
+        clauses = [c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()]
+        for number, clause in enumerate(clauses):
+            negated = False
+            toks: list[Token] = []
+            for word in self._heard(self.words(clause, lead=number == 0)):
+                if word in NEGATORS:
+                    negated = True
+                elif word in SCOPE_ENDS:
+                    negated = False
+                if word in stopwords or word in NEGATORS:
+                    continue
+                word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
+                toks.append(Token(word, self.term(word), negated, number, heard))
+            out.extend(_scoped(toks))
         return out
+
+
+def _scoped(toks: list[Token]) -> list[Token]:
+    """"just" and "only": SPOT next to a place, ALONE next to an activity, else nothing."""
+    out = []
+    for i, tok in enumerate(toks):
+        if tok.term != "ONLY":
+            out.append(tok)
+            continue
+        near = [t.term for t in toks[i + 1:i + 3]] + [t.term for t in toks[max(0, i - 1):i]]
+        kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
+        if kinds:
+            out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
+    return out

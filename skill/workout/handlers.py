@@ -29,15 +29,14 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
 from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, RequestTypeHandler
 from skill.core.responses import Reply, prefixed, render
 from skill.general.launch import welcome
-from skill.questions.handlers import Answer, answer_text, answer_topic, deliver
-from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT
+from skill.questions.handlers import Answer, answer_text, answer_topic, asked, deliver
+from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.workout.intents import (
     BACK_INTENT,
     FORM_INTENT,
@@ -284,7 +283,7 @@ class WorkoutQuestionHandler(_InWorkout):
 
     @cached_property  # the class attribute of IntentHandler, computed once
     def intents(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (QUESTION_INTENT, *sorted(self.coach.knowledge.intents))
+        return (QUESTION_INTENT, WHY_QUESTION_INTENT, *sorted(self.coach.knowledge.intents))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
@@ -294,8 +293,7 @@ class WorkoutQuestionHandler(_InWorkout):
             answer = answer_topic(self.coach, topic, one_shot=topic.offer is not None
                                   and topic.offer.action == OFFER_START)
         else:
-            found = get_slot(handler_input, QUERY_SLOT)
-            answer = answer_words(self.coach, handler_input, (found.value or "") if found else "")
+            answer = answer_words(self.coach, handler_input, asked(handler_input))
         return answer_aside(self.trainer, handler_input, answer)
 
 

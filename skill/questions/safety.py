@@ -1,0 +1,72 @@
+"""The safety layer: which questions get a see-a-doctor answer, most urgent first.
+
+Runs before any similarity scoring and alone decides the safety topics; it
+reads the question's tokens (:mod:`skill.questions.vocabulary`), never their scores.
+A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
+send anyone to a doctor, except breathlessness ("I can't breathe"), which is
+a symptom however it is said. Each rule names the topic and why; the rules
+are tried in order of urgency, so a swollen leg with breathlessness leads
+with emergency services even when it also mentions pregnancy or surgery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from skill.questions.vocabulary import Token
+
+_ONE_SIDE = frozenset({"one", "left", "right", "single"})
+_SIDE_PARTS = frozenset({"LEG", "LIMB", "side"})
+_LEGS = frozenset({"LEG", "LIMB"})
+_MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
+#: Concepts a negation does not cancel.
+_ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
+#: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
+_NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
+
+
+def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | None:
+    """(safety topic id, reason) for the most urgent rule that fires, else None."""
+    meant = [t for t in toks if (not t.negated or t.term in _ALWAYS_MEANT)
+             and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))]
+    has = frozenset(t.term for t in meant)
+    terms = [t.term for t in meant]
+    swell, pain = "SWELL" in has, "PAIN" in has
+    hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
+    one_sided = any(t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4])
+                    for i, t in enumerate(meant))
+    leg = bool(has & _LEGS)
+    resists = any(t.term == "LOSE" and t.negated for t in toks)
+    for topic, reason, fires in (
+        ("emergency", "chest pain", "EMERGENCY" in has),
+        ("emergency", "breathless with a swollen or painful leg",
+         "BREATH" in has and (swell or pain or "CLOT" in has)),
+        ("blood_clot", "names a clot", "CLOT" in has),
+        ("blood_clot", "swelling that is one-sided, sudden, red, warm or painful",
+         swell and (one_sided or "SUDDEN" in has or hot or pain)),
+        ("blood_clot", "a red or warm leg", hot and leg),
+        ("after_surgery", "recent surgery", "SURGERY" in has),
+        ("pregnancy", "pregnancy", "PREGNANT" in has),
+        ("numbness", "numbness or pins and needles", "NUMB" in has),
+        ("lipoedema", "names lipoedema", "LIPO" in has),
+        ("lipoedema", "bruising legs", "BRUISE" in has and bool(has & (_LEGS | {"FAT"}))),
+        ("lipoedema", "painful fat", pain and _near(terms, "PAIN", "FAT")),
+        ("lipoedema", "painful legs that don't slim",
+         pain and "LEG" in has and (resists or "DIET" in has)),
+        ("varicose_veins", "varicose veins", "VARICOSE" in has),
+        ("medicine", "medicines or doses", "MEDICINE" in has),
+        ("see_doctor", "swelling that lasts", swell and "PERSISTENT" in has),
+        ("see_doctor", "a health condition", "CONDITION" in has),
+        ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
+        ("see_doctor", "pain", pain and "ALT" not in has and not leg),
+        ("see_doctor", "asks about a doctor",
+         "DOCTOR" in has and (bool(has & (_LEGS | {"FAT"})) or not unknown)),
+    ):
+        if fires:
+            return topic, reason
+    return None
+
+
+def _near(terms: Sequence[str], a: str, b: str, distance: int = 1) -> bool:
+    where_a = [i for i, t in enumerate(terms) if t == a]
+    return any(abs(i - j) <= distance for i in where_a for j, t in enumerate(terms) if t == b)
