@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_argument("--lang", help="only voices whose language starts with this, e.g. en")
     say = commands.add_parser("say", help="speak one line, or write it to a WAV file with -o")
     say.add_argument("text", help="what to say")
-    say.add_argument("-o", "--output", type=Path, help="write a WAV file instead of playing")
+    say.add_argument("-o", "--output", type=Path, help="write a .wav or .mp3 file instead of playing")
     say.add_argument("--voice", help="voice id, name or language (see the voices command)")
     say.add_argument("--rate", type=int, default=VoiceOptions.rate, help="words per minute (80-450)")
     say.add_argument("--volume", type=float, default=VoiceOptions.volume, help="0.0 to 1.0")
@@ -81,8 +83,12 @@ def _say(args: argparse.Namespace) -> int:
             raise FileNotFoundError(2, "no such folder", str(args.output.parent))
         if args.output.is_dir():
             raise IsADirectoryError(21, "is a folder, not a file", str(args.output))
-        out = synthesize(args.text, args.output, options)
-        print(f"{out} ({wav_seconds(out):.2f} s)")
+        kind = args.output.suffix.lower()
+        if kind not in (".wav", ".mp3"):
+            raise UsageError(f"-o: write a .wav or an .mp3 file, not {kind or 'a file with no extension'}")
+        out = synthesize(args.text, args.output, options) if kind == ".wav" \
+            else _say_mp3(args.text, args.output, options)
+        print(f"{out} ({wav_seconds(out) if kind == '.wav' else _mp3_seconds(out):.2f} s)")
         return 0
     player = find_player()
     if not isinstance(player, ProcessPlayer):
@@ -96,6 +102,25 @@ def _say(args: argparse.Namespace) -> int:
     finally:
         player.stop()
     return 0
+
+
+def _say_mp3(text: str, path: Path, options: VoiceOptions) -> Path:
+    """``text`` spoken into the MP3 file ``path`` (LAME; written atomically)."""
+    from speech import mp3
+    from speech.audio import read_wav
+
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".say-") as work:
+        clip = read_wav(synthesize(text, Path(work) / "say.wav", options))
+        frames = mp3.frames_for(len(clip.samples) / clip.rate) + 1
+        (Path(work) / "say.mp3").write_bytes(mp3.encode_frames(clip, frames))
+        os.replace(Path(work) / "say.mp3", path)
+    return path
+
+
+def _mp3_seconds(path: Path) -> float:
+    from speech import mp3
+
+    return mp3.count_frames(path.read_bytes()) * mp3.FRAME / mp3.SAMPLE_RATE
 
 
 def _mb(n: int) -> str:

@@ -25,6 +25,7 @@ Without a system libespeak-ng it loads the one shipped in the
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import os
 import re
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -241,7 +243,19 @@ def resolve_voice(wanted: str | None) -> str:
     for info in engine.voices:
         if info.matches(wanted):
             return info.id
-    raise UnknownVoice(f"unknown voice {wanted!r}; `python -m speech voices` lists the installed ones")
+    close = closest_voices(wanted, engine.voices)
+    hint = f"closest: {', '.join(close)}; " if close else ""
+    raise UnknownVoice(f"unknown voice {wanted.strip()[:40]!r}; {hint}`python -m speech voices` lists them all")
+
+
+def closest_voices(wanted: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[str]:
+    """Up to ``n`` installed voice names that look like ``wanted`` (best first)."""
+    names: dict[str, str] = {}
+    for info in voices:
+        for key in (info.name, info.id.rsplit("/", 1)[-1]):
+            names.setdefault(key.lower(), info.name)
+    found = difflib.get_close_matches(wanted.strip().lower()[:40], list(names), n=n * 2, cutoff=0.6)
+    return list(dict.fromkeys(names[key] for key in found))[:n]
 
 
 def synthesize(text: str, path: Path, options: VoiceOptions) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 import stat
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from speech.audio import RATE, read_wav, rms
+from speech.audio import RATE, Clip, read_wav, rms
 from speech.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +137,32 @@ def test_machine_without_espeak_gets_one_line_and_exit_1(tmp_path: Path) -> None
     assert done.returncode == 1
     assert "no espeak-ng found" in one_error_line(done.stderr)
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_a_near_miss_voice_is_one_line_with_the_closest_installed_voices() -> None:
+    done = run_module("say", "Hello.", "--voice", "klingonn")
+    assert done.returncode == 2
+    line = one_error_line(done.stderr)
+    assert "unknown voice 'klingonn'; closest: Klingon;" in line and len(line) <= 200
+    # "klingon" itself is an installed espeak-ng voice (art/piqd), so it is accepted
+    assert "Klingon" in run_module("voices").stdout
+
+
+def test_say_writes_mp3_when_the_file_name_says_mp3(tmp_path: Path) -> None:
+    import miniaudio
+
+    done = run_module("say", "Squats. Set one of three.", "-o", str(tmp_path / "set.mp3"))
+    assert done.returncode == 0, done.stderr
+    data = (tmp_path / "set.mp3").read_bytes()
+    decoded = miniaudio.decode(data, nchannels=1)
+    assert decoded.sample_rate == 44100 and decoded.duration > 1.0
+    assert rms(Clip(array("h", decoded.samples), decoded.sample_rate)) > 0.02  # speech, not silence
+    assert done.stdout.strip().endswith(f"({decoded.duration:.2f} s)")
+    assert [p.name for p in tmp_path.iterdir()] == ["set.mp3"]  # no temporary file left
+
+
+def test_say_refuses_an_output_it_cannot_write_as_named(tmp_path: Path) -> None:
+    done = run_module("say", "Hello.", "-o", str(tmp_path / "hello.ogg"))
+    assert done.returncode == 2
+    assert one_error_line(done.stderr) == "speech: error: -o: write a .wav or an .mp3 file, not .ogg"
+    assert not list(tmp_path.iterdir())
