@@ -102,7 +102,7 @@ def test_no_command_means_run(capsys, plan_file, tmp_path):
                 now=at(NOW)) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("00:00  Short test.")
-    assert "Workout complete. This week: 1 of 3 leg sessions." in out
+    assert "Workout complete (a demo at another speed: not counted). This week: 0 of 3 leg sessions." in out
     assert len(_events(events)) == len(compile_plan(loads_plan(SHORT_PLAN)).cues)
 
 
@@ -197,7 +197,8 @@ def test_run_in_a_subprocess_fires_every_cue_in_order(tmp_path):
     proc = _timer("run", "beginner", "--speed", "200", "--mute", "--events", str(events), home=tmp_path)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert out.splitlines()[-1] == "Workout complete. This week: 1 of 3 leg sessions."
+    assert out.splitlines()[-1] == ("Workout complete (a demo at another speed: not counted). "
+                                    "This week: 0 of 3 leg sessions.")
     got = _events(events)
     timeline = compile_plan(load_plan("beginner"))
     assert [e["text"] for e in got] == [c.text for c in timeline.cues]

@@ -153,7 +153,8 @@ def _writable(path: Path, what: str) -> None:
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     _plan_arguments(parser)
     parser.add_argument("--speed", type=_speed, default=1.0, metavar="X",
-                        help="run X times faster, for demos and tests (default 1)")
+                        help="run X times faster, for demos and tests (default 1); "
+                             "a run at another speed is recorded as a demo and never counted")
     _voice_arguments(parser)
     parser.add_argument("--mute", action="store_true", help="no voice: cues on screen only")
     parser.add_argument("--plain", action="store_true", help="plain lines instead of the live panel")
@@ -249,7 +250,7 @@ def _history_line(s: Session) -> str:
         state = f"stopped at {_where(s)} ({clock_text(s.offset)} in)"
     else:
         state = s.status
-    return f"{when}  {s.plan_name:<14} {state}"
+    return f"{when}  {s.plan_name:<14} {state}" + (" (demo)" if s.demo else "")
 
 
 def _where(s: Session) -> str:

@@ -64,12 +64,14 @@ CREATE TABLE IF NOT EXISTS sessions (
                CHECK (status IN ('running', 'quit', 'finished', 'abandoned')),
     block      INTEGER NOT NULL DEFAULT 0,
     offset_s   REAL NOT NULL DEFAULT 0,
-    updated    TEXT
+    updated    TEXT,
+    demo       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user, started);
 CREATE INDEX IF NOT EXISTS sessions_by_end ON sessions (user, status, ended);
-PRAGMA user_version = 1;
 """
+#: Schema versions: 1 as first shipped; 2 adds ``demo`` (runs at another speed: never counted).
+SCHEMA_VERSION = 2
 _REQUIRED = {"id", "user", "plan_name", "plan_hash", "plan_toml", "started", "ended", "status",
              "block", "offset_s", "updated"}
 #: sqlite error names that mean the file itself is damaged (it is moved aside).
@@ -173,6 +175,7 @@ class Session:
     block: int
     offset: float
     updated: datetime | None
+    demo: bool = False
 
     @property
     def resumable(self) -> bool:
@@ -183,9 +186,9 @@ _COLUMNS = "id, user, plan_name, plan_hash, plan_toml, started, ended, status, b
 
 
 def _session(row: tuple[Any, ...]) -> Session:
-    sid, user, name, digest, toml, started, ended, status, block, offset, updated = row
+    sid, user, name, digest, toml, started, ended, status, block, offset, updated, demo = row
     return Session(sid, user, name, digest, toml, datetime.fromisoformat(started), _parse(ended),
-                   status, block, offset, _parse(updated))
+                   status, block, offset, _parse(updated), bool(demo))
 
 
 def _check(db: sqlite3.Connection) -> None:
@@ -204,6 +207,15 @@ def _check(db: sqlite3.Connection) -> None:
         raise _Damaged("another program's database")
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a history written by an older Leg Coach up to :data:`SCHEMA_VERSION`."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+    if "demo" not in columns:
+        db.execute("ALTER TABLE sessions ADD COLUMN demo INTEGER NOT NULL DEFAULT 0")
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 class History:
     """The session log. ``clock`` gives the current UTC time for writes that are
     not passed a ``now``; tests pass their own."""
@@ -218,6 +230,10 @@ class History:
         #: True when the history could only be opened for reading.
         self.read_only = False
         self._db = self._open(read_only_ok)
+        # a read-only history from before demo runs were recorded has no demo column
+        has_demo = any(row[1] == "demo" for row in self._db.execute("PRAGMA table_info(sessions)"))
+        self._columns = _COLUMNS + (", demo" if has_demo else ", 0")
+        self._counted = "AND demo = 0" if has_demo else ""
 
     def _open(self, read_only_ok: bool) -> sqlite3.Connection:
         if self.path.is_dir():
@@ -255,6 +271,7 @@ class History:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.executescript(_SCHEMA)
+            _migrate(db)
         except BaseException:
             db.close()
             raise
@@ -314,13 +331,14 @@ class History:
                 raise storage_error(self.path, err, "read") from None
 
     def start(self, plan_name: str, *, plan_toml: str | None = None, user: str = LOCAL_USER,
-              now: datetime | None = None) -> int:
-        """Record a new running session; returns its id."""
+              now: datetime | None = None, demo: bool = False) -> int:
+        """Record a new running session; returns its id. A ``demo`` (a run at
+        another speed) is listed but never counted."""
         digest = plan_hash(plan_toml) if plan_toml is not None else None
         stamp = _iso(now or self.clock())
         cursor = self._write(
-            "INSERT INTO sessions (user, plan_name, plan_hash, plan_toml, started, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?)", (user, plan_name, digest, plan_toml, stamp, stamp))
+            "INSERT INTO sessions (user, plan_name, plan_hash, plan_toml, started, updated, demo)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (user, plan_name, digest, plan_toml, stamp, stamp, int(demo)))
         return int(cursor.lastrowid or 0)
 
     def progress(self, session_id: int, block: int, offset: float = 0.0, *,
@@ -345,13 +363,14 @@ class History:
     def abandon(self, session_id: int, *, now: datetime | None = None) -> None:
         self.end(session_id, "abandoned", now=now)
 
-    def resume(self, session_id: int, *, now: datetime | None = None) -> Session:
-        """Mark a quit or interrupted session running again; returns it."""
+    def resume(self, session_id: int, *, now: datetime | None = None, demo: bool = False) -> Session:
+        """Mark a quit or interrupted session running again; returns it. Resumed
+        as a ``demo``, it becomes one."""
         session = self.get(session_id)
         if session is None or not session.resumable:
             raise ValueError(f"session {session_id} cannot be resumed")
-        self._update(session_id, "status = 'running', ended = NULL, updated = ?",
-                     (_iso(now or self.clock()),))
+        self._update(session_id, "status = 'running', ended = NULL, updated = ?, demo = (demo OR ?)",
+                     (_iso(now or self.clock()), int(demo)))
         return session
 
     def _update(self, session_id: int, assignments: str, args: tuple[object, ...]) -> None:
@@ -361,7 +380,7 @@ class History:
     # -- reads --
 
     def _rows(self, where: str, args: tuple[object, ...], limit: int | None = None) -> list[Session]:
-        sql = f"SELECT {_COLUMNS} FROM sessions WHERE {where} ORDER BY started DESC, id DESC"
+        sql = f"SELECT {self._columns} FROM sessions WHERE {where} ORDER BY started DESC, id DESC"
         if limit is not None:
             sql += f" LIMIT {min(max(int(limit), 0), 2**62)}"
         return [_session(row) for row in self._read(sql, args)]
@@ -381,10 +400,10 @@ class History:
         return latest[0] if latest and latest[0].resumable else None
 
     def finished_between(self, start: datetime, end: datetime, user: str = LOCAL_USER) -> int:
-        """Sessions of ``user`` finished in ``[start, end)``."""
+        """Sessions of ``user`` finished in ``[start, end)``; demos do not count."""
         [(count,)] = self._read(
             "SELECT count(*) FROM sessions WHERE user = ? AND status = 'finished'"
-            " AND ended >= ? AND ended < ?", (user, _iso(start), _iso(end)))
+            f" AND ended >= ? AND ended < ? {self._counted}", (user, _iso(start), _iso(end)))
         return int(count)
 
     def week_count(self, now: datetime, user: str = LOCAL_USER) -> int:

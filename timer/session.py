@@ -76,6 +76,11 @@ class RunOptions:
     events: Path | None = None
     plain: bool = False
 
+    @property
+    def demo(self) -> bool:
+        """A run at another speed than real time: recorded as a demo, never counted."""
+        return self.speed != 1.0
+
 
 class EventLog(RunListener):
     """Every fired cue as one JSON line, flushed at once."""
@@ -288,12 +293,13 @@ def run_workout(start: Start, options: RunOptions, history: History | None,
             timeline = prepare_timeline(start.plan, speaker, out)
             block = start.block if start.block < len(timeline.blocks) else 0
             recorder = Recorder(history, err, problem)
-            session_id = _open_session(recorder, start)
+            session_id = _open_session(recorder, start, demo=options.demo)
             listeners: list[RunListener] = [events] if events else []
             listeners.append(ProgressLog(recorder, session_id))
             result = play(timeline, speaker, Start(start.plan, block, start.session_id),
                           options, listeners, stopper, out)
-            return _close_session(recorder, session_id, timeline, result, out, err)
+            return _close_session(recorder, session_id, timeline, result, out, err,
+                                  demo=options.demo)
     except Interrupted as stop:
         if session_id is None:
             err.write("Stopped before the workout began.\n")
@@ -304,24 +310,25 @@ def run_workout(start: Start, options: RunOptions, history: History | None,
         speaker.close()
 
 
-def _open_session(recorder: Recorder, start: Start) -> int | None:
+def _open_session(recorder: Recorder, start: Start, demo: bool = False) -> int | None:
     if start.session_id is not None:
         sid = start.session_id
-        recorder.call(lambda h: h.resume(sid))
+        recorder.call(lambda h: h.resume(sid, demo=demo))
         return None if recorder.failed else sid
     plan = start.plan
-    return recorder.call(lambda h: h.start(plan.name, plan_toml=plan.to_toml()))
+    return recorder.call(lambda h: h.start(plan.name, plan_toml=plan.to_toml(), demo=demo))
 
 
 def _close_session(recorder: Recorder, session_id: int | None, timeline: Timeline, result: RunResult,
-                   out: IO[str], err: IO[str]) -> int:
+                   out: IO[str], err: IO[str], demo: bool = False) -> int:
     saved = session_id is not None and not recorder.failed
     if result.status == "finished":
         count = None
         if session_id is not None:
             recorder.call(lambda h: h.finish(session_id))
             count = recorder.call(lambda h: h.week_count(h.clock().astimezone(local_zone())))
-        out.write(f"Workout complete. {week_line(count)}\n" if count is not None else "Workout complete.\n")
+        done = "Workout complete (a demo at another speed: not counted)." if demo else "Workout complete."
+        out.write(f"{done} {week_line(count)}\n" if count is not None else f"{done}\n")
         return 0
     if session_id is not None:
         recorder.call(lambda h: h.progress(session_id, result.block, result.offset))
