@@ -192,10 +192,12 @@ def test_lunges_one_leg_at_a_time_switch_sides_between_counts() -> None:
     assert "3 reps each leg. Left leg first." in cues[0].text
 
 
-def test_alternating_lunges_count_both_legs_straight_through() -> None:
+def test_alternating_lunges_call_the_side_and_count_per_leg() -> None:
     plan = loads_plan('name = "l"\ntitle = "L"\n[[exercises]]\nexercise = "lunge"\nsets = 1\nreps = 2\n')
     timeline = compile_plan(plan)
-    assert [c.text for c in timeline.cues if c.kind == "rep"] == ["One.", "Two.", "Three.", "Four."]
+    assert [c.text for c in timeline.cues if c.kind == "rep"] == [
+        "Left, one.", "Right, one.", "Left, two.", "Right, two."]
+    assert timeline.set_blocks()[0].sides == "alternate"
     assert "2 reps each leg, alternating." in timeline.cues[0].text
 
 
@@ -301,3 +303,16 @@ def test_single_exercise_plan_without_warmup_names_the_exercise_once() -> None:
     first = compile_plan(plan).cues[0].text
     assert first.startswith("Quick squats. Squats. Set 1 of 1.")
     assert first.count("Squats.") == 1
+
+
+def test_the_panel_counts_alternating_reps_per_leg() -> None:
+    from timer.display import rep_text
+    from timer.run_events import RunState
+
+    plan = loads_plan('name = "l"\ntitle = "L"\n[[exercises]]\nexercise = "lunge"\nsets = 1\nreps = 3\n')
+    timeline = compile_plan(plan)
+    block = timeline.set_blocks()[0]
+    reps = [c for c in timeline.cues_in_block(block.index) if c.kind == "rep"]
+    assert reps[2].text == "Left, two."
+    state = RunState(reps[2].offset, block.index, False, reps[2], 1.0)
+    assert rep_text(timeline, state) == "Rep 2 of 3 each leg"

@@ -151,9 +151,15 @@ def _timed_work(b: _Builder, seconds: float, first_after: float) -> float:
 
 
 def _counted_reps(b: _Builder, entry: Entry, count: int, first_after: float) -> None:
+    """Count ``count`` reps at the entry's tempo. Alternating sides are called
+    and counted per leg: "Left, one.", "Right, one.", "Left, two."..."""
+    left, right = (side.split()[0].capitalize() for side in _sides(entry.exercise))
     for rep in range(1, count + 1):
-        b.say("rep", Narration.of(number_words(rep).capitalize() + "."),
-              after=first_after if rep == 1 else entry.tempo.seconds)
+        if entry.sides == "alternate":
+            words = f"{left if rep % 2 else right}, {number_words((rep + 1) // 2)}."
+        else:
+            words = number_words(rep).capitalize() + "."
+        b.say("rep", Narration.of(words), after=first_after if rep == 1 else entry.tempo.seconds)
 
 
 def _set_block(b: _Builder, entry: Entry, set_no: int, intro: str, switch_seconds: float) -> None:
@@ -176,7 +182,8 @@ def _set_block(b: _Builder, entry: Entry, set_no: int, intro: str, switch_second
             _counted_reps(b, entry, entry.counted // rounds, first_after=entry.tempo.seconds)
             after = None
     b.close("set", f"{ex.name}, set {set_no} of {entry.sets}", after=after, exercise_id=ex.id,
-            set_no=set_no, sets=entry.sets, reps=entry.counted, seconds=entry.seconds)
+            set_no=set_no, sets=entry.sets, reps=entry.counted, seconds=entry.seconds,
+            sides=entry.sides)
 
 
 def _rest_block(b: _Builder, seconds: float, entry: Entry, set_no: int) -> None:

@@ -120,13 +120,16 @@ def view(timeline: Timeline, state: RunState) -> View:
 
 
 def rep_text(timeline: Timeline, state: RunState) -> str:
-    """``"Rep 5 of 12"`` from the rep cues of the current block, else ``""``."""
+    """``"Rep 5 of 12"`` from the rep cues of the current block (alternating
+    sides: ``"Rep 3 of 6 each leg"``), else ``""``."""
     if not timeline.blocks:
         return ""
     reps = [c.offset for c in timeline.cues_in_block(state.block) if c.kind == "rep"]
     if not reps:
         return ""
     done = sum(1 for offset in reps if offset <= state.position + 1e-9)
+    if timeline.blocks[state.block].sides == "alternate":
+        return f"Rep {(done + 1) // 2} of {len(reps) // 2} each leg"
     return f"Rep {done} of {len(reps)}"
 
 

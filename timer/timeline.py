@@ -52,6 +52,7 @@ class Block:
     sets: int | None = None
     reps: int = 0                 # reps counted aloud in this block
     seconds: float | None = None  # work time of a timed set, per side
+    sides: str | None = None      # "alternate" or "each" for a set of a one-sided exercise
 
     @property
     def duration(self) -> float:
