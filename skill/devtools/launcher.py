@@ -54,7 +54,13 @@ def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO 
 
 
 def port_free(port: int, host: str = HOST) -> bool:
+    """True if a server could listen on ``port`` now.
+
+    SO_REUSEADDR as the server itself binds: connections of a stopped server
+    that linger in TIME_WAIT do not make the port busy, a listener does.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
