@@ -518,7 +518,7 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     import certs
     from skill.endpoint.app import envelope_problem
     from skill.store.sqlite import SQLiteAdapter
-    from skill.core.sdk import EnvelopeSerializer
+    from skill.core.sdk import make_serializer
     from skill.builder import build_skill
     from skill.endpoint.verify import RequestVerifier
 
@@ -526,7 +526,7 @@ def breakdown(chain: Any, requests: list[Request]) -> None:
     verifier = RequestVerifier(certs.SKILL_ID, trusted_roots=[chain.root],
                                fetch=lambda url: chain.pem_chain_bytes)
     adapter = SQLiteAdapter(Path(os.environ["LEGCOACH_HOME"], "breakdown.db"))
-    skill, serializer = build_skill(adapter, warm=True), EnvelopeSerializer()
+    skill, serializer = build_skill(adapter, warm=True), make_serializer()
     start_workouts_in(skill, chain)
     stages: dict[str, dict[str, list[float]]] = {}
     for body, headers in requests * 2:  # the first pass warms up

@@ -231,7 +231,7 @@ def test_pick_cycles_through_variants_and_fills_placeholders() -> None:
 def test_data_files_are_read_as_json_or_toml_by_name() -> None:
     from skill.core.content import read_data
 
-    assert isinstance(read_data("core/prompts.json")["prompts"], dict)
+    assert isinstance(read_data("core/prompts.toml")["prompts"], dict)
     assert isinstance(read_data("questions/topics.toml")["topic"], list)
 
 

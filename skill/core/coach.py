@@ -65,7 +65,7 @@ class Coach:
         return self._matcher
 
     def prompt(self, name: str, **values: str) -> Narration:
-        """The prompt ``name`` from skill/core/prompts.json, placeholders filled."""
+        """The prompt ``name`` from skill/core/prompts.toml, placeholders filled."""
         return as_narration(self.prompts.pick(name, **values))
 
     def examples(self, count: int = 2) -> tuple[str, ...]:

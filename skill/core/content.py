@@ -1,4 +1,4 @@
-"""Reading the content files beside each feature's code (TOML, or JSON), and their error.
+"""Reading the content files beside each feature's code (TOML; JSON too), and their error.
 
 Files are read through the package's own loader (what ``pkgutil.get_data``
 does, in two lines), so they load from a wheel or a zip as well as from
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from typing import Any
 
 _ROOT = os.path.dirname(os.path.dirname(__file__))  # the skill package
@@ -35,9 +36,6 @@ def read_data(name: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise KnowledgeError(f"{name}: needs a JSON object at the top")
         return value
-    # Imported here: the cold-start path reads JSON only (skill.core.prompts).
-    import tomllib
-
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:

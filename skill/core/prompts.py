@@ -1,10 +1,9 @@
-"""Everything said around the answers: ``skill/core/prompts.json``.
+"""Everything said around the answers: ``skill/core/prompts.toml``.
 
 Separate from the topics (:mod:`skill.questions.knowledge`) so that opening the skill,
-which needs only a welcome, reads this small file and not the topics. It is
-JSON, unlike the other content files, because it is read on every Lambda cold
-start: ``json`` is loaded already, while importing ``tomllib`` and parsing
-the file costs about 2 ms there.
+which needs only a welcome, reads this small file and not the topics. TOML,
+like every other content file (importing ``tomllib`` and parsing it costs a
+Lambda cold start about 2 ms more than JSON did: the price of one format).
 
 The file holds ``examples`` (example questions for help, fallback and
 out-of-scope answers; tests/test_knowledge.py checks each one is answered
@@ -30,7 +29,7 @@ from typing import Any
 
 from skill.core.content import KnowledgeError, read_data
 
-PROMPTS_FILE = "prompts.json"
+PROMPTS_FILE = "prompts.toml"
 #: Placeholders each prompt may use; prompts not listed may use none.
 PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
 

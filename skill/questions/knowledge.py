@@ -1,6 +1,6 @@
 """What Leg Coach knows: topics, their sources, and the prompts around them.
 
-The content lives in ``skill/questions/topics.toml`` and ``skill/core/prompts.json``
+The content lives in ``skill/questions/topics.toml`` and ``skill/core/prompts.toml``
 inside the package. :func:`load_knowledge` reads both once (cached), checks
 them and returns frozen values; any problem raises :class:`KnowledgeError`
 naming the file, the topic and the field. The prompts alone come from

@@ -16,15 +16,13 @@ tokens.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from skill.questions.knowledge import KnowledgeError
+from skill.core.content import KnowledgeError, read_data
 from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key
 
 VOCABULARY_FILE = "vocabulary.toml"
@@ -59,8 +57,7 @@ class Vocabulary:
 
 @cache
 def load_vocabulary() -> Vocabulary:
-    text = resources.files("skill").joinpath("questions", VOCABULARY_FILE).read_text(encoding="utf-8")
-    return parse_vocabulary(tomllib.loads(text))
+    return parse_vocabulary(read_data(f"questions/{VOCABULARY_FILE}"))
 
 
 def _known_concepts(names: Any, concepts: Mapping[str, str]) -> list[str]:
