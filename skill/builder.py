@@ -17,7 +17,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
-from skill.core.context import Visits
+from skill.core.visits import Visits
 from skill.core.deferred import deferred
 from skill.core.sdk import timed_api_client
 from skill.general.builtins import (

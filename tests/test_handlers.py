@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import envelopes as E
-from skill.core.context import Visits
+from skill.core.visits import Visits
 from skill.core.coach import IntentHandler
 from skill.core.sdk import invoke
 from skill.store.sqlite import SQLiteAdapter

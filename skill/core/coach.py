@@ -15,7 +15,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from skill.core.context import Visits
+from skill.core.visits import Visits
 from skill.core.responses import as_narration
 from speech.model import Narration
 

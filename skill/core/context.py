@@ -10,15 +10,12 @@ small values under the keys below:
 - ``last``: the last open response's SSML and reprompt, for "repeat that".
 
 Other features add their own keys through :func:`get` and :func:`put`.
-Persistent attributes (per Alexa user, through the skill's persistence
-adapter): :class:`Visits` keeps ``seen`` (the first-visit notice was given);
-other features keep their own keys beside it, written with the adapter's
-``update_attributes`` so they never overwrite each other.
+Persistent attributes (per Alexa user): see :mod:`skill.core.visits` and
+:func:`skill.store.attributes.update_stored`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -100,45 +97,3 @@ def remembered(handler_input: HandlerInput) -> Remembered | None:
 def is_new_session(handler_input: HandlerInput) -> bool:
     current = handler_input.request_envelope.session
     return current is None or bool(current.new)
-
-
-SEEN = "seen"
-
-
-class Visits:
-    """Per-user memory of whether the coach has met this user before.
-
-    A returning user costs one read. A new user is marked with the adapter's
-    atomic ``update_attributes`` when it has one (so two devices of one user
-    cannot both get the first-visit notice), else with a write.
-    """
-
-    def __init__(self, adapter: Any) -> None:
-        self.adapter = adapter
-
-    def first_visit(self, handler_input: HandlerInput) -> bool:
-        """True exactly once per user; marks the user as seen."""
-        return self.visit(handler_input)[0]
-
-    def visit(self, handler_input: HandlerInput) -> tuple[bool, dict[str, Any]]:
-        """(first visit?, the user's stored attributes), in one read for a
-        returning user; marks a new user as seen."""
-        envelope = handler_input.request_envelope
-        stored = dict(self.adapter.get_attributes(envelope) or {})
-        if stored.get(SEEN):
-            return False, stored
-        return self._mark_seen(envelope, stored), stored
-
-    def _mark_seen(self, envelope: Any, stored: dict[str, Any]) -> bool:
-        update: Callable[..., Any] | None = getattr(self.adapter, "update_attributes", None)
-        if update is None:
-            self.adapter.save_attributes(envelope, {**stored, SEEN: True})
-            return True
-        before: dict[str, bool] = {}
-
-        def mark(attributes: dict[str, Any]) -> dict[str, Any]:
-            before[SEEN] = bool(attributes.get(SEEN))
-            return {**attributes, SEEN: True}
-
-        update(envelope, mark)  # may run ``mark`` more than once (DynamoDB retries)
-        return not before[SEEN]

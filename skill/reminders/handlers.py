@@ -11,7 +11,7 @@ failure, so "cancel my reminders" can always delete what was created.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import time
 from typing import Any
 
@@ -34,6 +34,7 @@ from skill.reminders.api import (
 )
 from skill.core.responses import Reply, render
 from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_data
+from skill.store.attributes import update_stored
 from speech.model import Narration
 from timer.reminders_config import DAY_NAMES, day_index
 
@@ -105,19 +106,14 @@ def requested_time(handler_input: HandlerInput) -> time | None:
     return parse_time(said[0] if said else reminder_data()["defaults"]["time"])
 
 
-def stored(handler_input: HandlerInput) -> Stored:
-    return Stored.of(handler_input.attributes_manager.persistent_attributes or {})
+def stored(handler_input: HandlerInput, adapter: Any) -> Stored:
+    return Stored.of(adapter.get_attributes(handler_input.request_envelope) or {})
 
 
 def remember(handler_input: HandlerInput, adapter: Any, value: Stored) -> None:
-    """Store ``value`` atomically when the adapter can, else through the attributes manager."""
-    update: Callable[..., Any] | None = getattr(adapter, "update_attributes", None)
-    if update is not None:
-        update(handler_input.request_envelope, lambda current: {**current, STORE_KEY: value.as_json()})
-        return
-    manager = handler_input.attributes_manager
-    manager.persistent_attributes[STORE_KEY] = value.as_json()
-    manager.save_persistent_attributes()
+    """Store ``value`` beside the user's other attributes."""
+    update_stored(adapter, handler_input.request_envelope,
+                  lambda current: {**current, STORE_KEY: value.as_json()})
 
 
 def speak(handler_input: HandlerInput, name: str, **values: str) -> Response:
@@ -155,7 +151,7 @@ class SetWorkoutRemindersHandler(_RemindersHandler):
             return render(handler_input, reply)
         if not has_permission(handler_input):
             return ask_permission(handler_input)
-        before = stored(handler_input)
+        before = stored(handler_input, self.adapter)
         zone = time_zone(handler_input)
         try:
             delete_all(handler_input, before.tokens)  # replace, never duplicate
@@ -179,7 +175,7 @@ class CancelRemindersHandler(_RemindersHandler):
     intents = (CANCEL_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        before = stored(handler_input)
+        before = stored(handler_input, self.adapter)
         if not before.tokens:
             return speak(handler_input, "nothing_to_cancel")
         try:

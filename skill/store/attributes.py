@@ -96,3 +96,15 @@ def warn_reset(key: str, what: str) -> None:
     """Log that user ``key``'s unreadable record (``what`` is wrong) is being reset."""
     log.warning("stored attributes for user %s are unreadable (%s); "
                 "resetting that user's state", key, what)
+
+
+def update_stored(adapter: AbstractPersistenceAdapter, request_envelope: RequestEnvelope,
+                  fn: Updater) -> Attributes:
+    """Store ``fn(current attributes)`` for the request's user and return it:
+    the one way the skill writes a user's attributes. Atomic with an
+    :class:`AttributeStore`; with a plain ask-sdk adapter, read then save."""
+    if isinstance(adapter, AttributeStore):
+        return adapter.update_attributes(request_envelope, fn)
+    new = fn(dict(adapter.get_attributes(request_envelope) or {}))
+    adapter.save_attributes(request_envelope, new)
+    return new

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from skill.store.attributes import update_stored
 from skill.workout.progress import Event, Saved, week_count
 from timer.history import History
 from timer.plans import Plan
@@ -73,11 +74,7 @@ class WorkoutStore:
 
         if self.adapter is None:
             return step(Saved())
-        update = getattr(self.adapter, "update_attributes", None)
-        if update is not None:
-            update(envelope, apply)
-        else:
-            self.adapter.save_attributes(envelope, apply(self.adapter.get_attributes(envelope) or {}))
+        update_stored(self.adapter, envelope, apply)
         return result[0]
 
     def log(self, user: str, events: tuple[Event, ...], now: datetime) -> None:
