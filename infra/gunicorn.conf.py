@@ -69,8 +69,12 @@ logger_class = JsonAccessLogger
 
 
 def post_worker_init(worker: object) -> None:
-    """Once a worker has built the app: its long-lived objects out of the
-    cyclic garbage collector's way (see skill.endpoint.app.freeze_for_serving)."""
-    from skill.endpoint.app import freeze_for_serving
+    """Once a worker has built the app: the application log escaped, one
+    line per record (skill.endpoint.app.configure_logging), and its
+    long-lived objects out of the cyclic garbage collector's way
+    (skill.endpoint.app.freeze_for_serving)."""
+    from skill.endpoint.app import configure_logging, freeze_for_serving
 
+
+    configure_logging()
     freeze_for_serving()

@@ -37,12 +37,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev and not is_loopback(args.host):
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
-    from skill.endpoint.app import create_app, freeze_for_serving
+    from skill.endpoint.app import configure_logging, create_app, freeze_for_serving, make_http_server
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     app = create_app({"VERIFY": not args.dev})
+    server = make_http_server(app, args.host, args.port)
     freeze_for_serving()
-    app.run(host=args.host, port=args.port, threaded=True, load_dotenv=False)
+    logging.getLogger("skill.cli").info("serving on http://%s:%d%s", args.host, server.server_port,
+                                        " (dev)" if args.dev else "")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return 0
 
 

@@ -129,8 +129,9 @@ class FastEnvelopeSerializer(EnvelopeSerializer):
                     extra.append(key)
                 else:
                     setattr(model, field[0], _sdk_walk(self, value, field[1]))
-            for key in extra:  # undeclared keys are kept as they are, after the fields
-                setattr(model, key, payload[key])
+            for key in extra:  # undeclared keys are kept as they are, after the fields,
+                if not key.startswith("_") and not hasattr(obj_type, key):  # unless unsafe
+                    setattr(model, key, payload[key])
             return model
         except Exception as exc:
             raise SerializationException(str(exc)) from exc

@@ -9,7 +9,7 @@ JSON (``{"error": ...}``), and the reason is logged. Config keys (defaults):
   and for ``python -m skill serve --dev`` on a loopback address;
 - ``SKILL_ID`` ($LEGCOACH_SKILL_ID): reject other skills' requests;
 - ``TRUSTED_ROOTS`` (system CAs), ``FETCH`` (HTTPS download): for tests;
-- ``MAX_CONTENT_LENGTH`` (128 KiB): larger bodies get 413;
+- ``MAX_CONTENT_LENGTH`` (128 KiB): larger bodies get 413, chunked ones too;
 - ``STORE`` ($LEGCOACH_STORE) or ``ADAPTER``: where user state lives;
 - ``SKILL``: a ready skill object (default: ``build_skill``);
 - ``WARM`` (True): load topics, matcher and workout machinery when the app
@@ -21,21 +21,27 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import time
+import traceback
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_model import RequestEnvelope
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from skill.core.sdk import make_serializer
+from skill.endpoint.body import BodyError, dumps_response, parse_body, screen_attributes
 from skill.endpoint.verify import RequestVerifier, VerificationError
 
 SKILL_ID_ENV = "LEGCOACH_SKILL_ID"
 MAX_BODY = 128 * 1024
 JSON_TYPE = "application/json;charset=UTF-8"
 SIGNATURE_HEADERS = ("SignatureCertChainUrl", "Signature-256")
+#: What Alexa hears should the skill itself fail (its catch-all handler included).
+FALLBACK_SPEECH = "<speak>Sorry, something went wrong on my side. Please try again, or say help.</speak>"
 
 log = logging.getLogger("skill.endpoint.app")
 
@@ -65,6 +71,38 @@ def envelope_problem(value: Any) -> str | None:
     if "session" in value and not isinstance(value["session"], dict):
         return "request envelope session is not an object"
     return None
+
+
+def fallback_response(value: Any) -> dict[str, Any]:
+    """A plain apology (nothing for a SessionEndedRequest), for a request the skill failed on."""
+    kind = value.get("request", {}).get("type") if isinstance(value, dict) else None
+    if kind == "SessionEndedRequest":
+        return {"version": "1.0", "response": {}}
+    speech = {"type": "SSML", "ssml": FALLBACK_SPEECH}
+    return {"version": "1.0", "response": {
+        "outputSpeech": speech, "reprompt": {"outputSpeech": speech}, "shouldEndSession": False}}
+
+
+def read_body(limit: int) -> bytes:
+    """The request body; 413 past ``limit`` bytes, also when it comes chunked
+    (Werkzeug would cut a chunked body at the limit and carry on)."""
+    if request.content_length is not None or "wsgi.input_terminated" not in request.environ:
+        return request.get_data(cache=False)  # Werkzeug answers 413 to a longer Content-Length
+    stream = request.environ["wsgi.input"]
+    parts, size = [], 0
+    try:
+        while chunk := stream.read(min(65536, limit + 1 - size)):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                abort(413)
+    except OSError:  # the client stalled (a read deadline) or went away
+        abort(408)
+    return b"".join(parts)
+
+
+def envelope_kind(value: dict[str, Any]) -> str:
+    return json.dumps(value.get("request", {}).get("type"))
 
 
 def _signature_headers(headers: Any) -> dict[str, str]:
@@ -97,6 +135,100 @@ def _verifier(settings: Mapping[str, Any]) -> RequestVerifier | None:
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_log_text(text: str) -> str:
+    """``text`` on one line: newlines, escape codes and other control
+    characters written as Python escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text) if _CONTROL.search(text) else text
+
+
+class EscapedLog(logging.Filter):
+    """Makes every record one line of log: the message escaped, and of a
+    traceback only its frames kept as lines, the exception's text escaped.
+    So a newline or an escape code in an intent name or an error message
+    cannot forge a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = escape_log_text(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            last = escape_log_text("".join(traceback.format_exception_only(exc)).rstrip("\n"))
+            record.exc_text = f"Traceback (most recent call last):\n{frames}{last}"
+        return True
+
+
+def configure_logging(level: int = logging.INFO, stream: IO[str] | None = None) -> logging.Handler:
+    """The application log for a server: one escaped line per record on
+    ``stream`` (stderr; tracebacks as indented frames), from every logger."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(EscapedLog())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler
+
+
+class _DeadlineReader:
+    """A connection's read side that gives up once ``seconds`` have passed
+    since :meth:`restart` (each read waits only for what time is left), so a
+    client that sends its request slowly cannot hold a thread for long."""
+
+    def __init__(self, raw: Any, sock: Any, seconds: float) -> None:
+        self._raw, self._sock, self.seconds = raw, sock, seconds
+        self.restart()
+
+    def restart(self) -> None:
+        self._deadline = time.monotonic() + self.seconds
+
+    def _wait(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"request not read within {self.seconds:g} s")
+        self._sock.settimeout(left)
+
+    def readline(self, size: int = -1) -> bytes:
+        self._wait()
+        return self._raw.readline(size)  # type: ignore[no-any-return]
+
+    def read(self, size: int = -1) -> bytes:
+        self._wait()
+        return self._raw.read(size)  # type: ignore[no-any-return]
+
+    def read1(self, size: int = -1) -> bytes:
+        self._wait()
+        return self._raw.read1(size)  # type: ignore[no-any-return]
+
+    def readinto(self, buffer: Any) -> int:
+        self._wait()
+        return self._raw.readinto(buffer)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def make_http_server(app: Flask, host: str, port: int, *, read_seconds: float = 10.0) -> Any:
+    """Werkzeug's threaded server for ``app`` (``python -m skill serve``),
+    where reading a request (line, headers and body) must end within
+    ``read_seconds`` or the connection is closed. No debugger, no reloader
+    and no environment variables read (``FLASK_DEBUG`` has no effect)."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class DeadlineRequestHandler(WSGIRequestHandler):
+        def setup(self) -> None:
+            super().setup()
+            self.rfile = _DeadlineReader(self.rfile, self.connection, read_seconds)  # type: ignore[assignment]
+
+        def handle_one_request(self) -> None:
+            self.rfile.restart()  # type: ignore[attr-defined]
+            super().handle_one_request()
+
+    return make_server(host, port, app, threaded=True, request_handler=DeadlineRequestHandler)
+
+
 def freeze_for_serving() -> None:
     """Exempt everything loaded so far from the cyclic garbage collector.
 
@@ -119,6 +251,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = _settings(config)
     app = Flask(__name__)
     app.config.update(settings)
+    app.debug = False  # never the debugger, whatever FLASK_DEBUG says
     skill = settings["SKILL"]
     if skill is None:
         from skill.builder import build_skill
@@ -129,26 +262,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.post("/alexa")
     def alexa() -> Response:
-        body = request.get_data(cache=False)
-        if verifier is not None:
-            try:  # the verifier parses the body once, for everyone
+        body = read_body(app.config["MAX_CONTENT_LENGTH"])
+        try:  # the verifier parses the body once, for everyone
+            if verifier is not None:
                 value = verifier.verify(_signature_headers(request.headers), body)
-            except VerificationError as exc:
-                return reject(400, f"request verification failed: {exc.reason}")
-        else:
-            try:
-                value = json.loads(body.decode("utf-8"))
-            except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
-                return reject(400, "request body is not JSON")
+            else:
+                value = parse_body(body)
+        except VerificationError as exc:
+            return reject(400, f"request verification failed: {exc.reason}")
+        except BodyError as exc:
+            return reject(400, exc.reason)
         problem = envelope_problem(value)
         if problem:
             return reject(400, problem)
+        screen_attributes(value)
         try:
             envelope = serializer.deserialize_value(value, RequestEnvelope)
         except SerializationException as exc:
             return reject(400, f"request envelope is malformed: {exc}")
-        result = skill.invoke(request_envelope=envelope, context=None)
-        return json_response(serializer.serialize(result))
+        try:
+            result = skill.invoke(request_envelope=envelope, context=None)
+            text = dumps_response(serializer.serialize(result))
+        except Exception:  # noqa: BLE001 - the catch-all handler failed too: still an answer
+            log.exception("the skill failed on a %s", envelope_kind(value))
+            return json_response(fallback_response(value))
+        return Response(text, mimetype=JSON_TYPE)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from skill.core.sdk import invoke
+from skill.endpoint.body import screen_attributes
 
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
@@ -35,4 +36,5 @@ def get_skill() -> CustomSkill:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Lambda handler: an Alexa request envelope in, a response envelope out."""
+    screen_attributes(event)  # Lambda's runtime reads NaN and Infinity into events
     return invoke(get_skill(), event, context)

@@ -29,8 +29,9 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):  # type: ignore[misc]
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("request failed: %s: %s", type(exception).__name__, exception, exc_info=exception)
-        request = handler_input.request_envelope.request
-        if request is not None and request.object_type in SILENT_REQUESTS:
+        # Read defensively: a malformed envelope may be what failed.
+        request = getattr(handler_input.request_envelope, "request", None)
+        if getattr(request, "object_type", None) in SILENT_REQUESTS:
             return silent(handler_input)
         handler_input.response_builder = ResponseFactory()  # drop any half-built response
         return render(handler_input, self._apology())
