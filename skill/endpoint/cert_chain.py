@@ -24,7 +24,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,35 +158,87 @@ class SigningKeys:
     """Validated signing keys by certificate URL; safe to share between threads.
 
     ``fetch`` downloads a chain; at most ``cache_size`` keys are kept (least
-    recently used out first), each until its chain expires.
+    recently used out first), each until its chain expires. A request naming
+    an unknown URL costs a download, so downloads are rationed: at most
+    ``max_fetches`` at once (beyond that a request is refused at once rather
+    than wait), one per URL (others asking for the same URL wait for it, up
+    to ``wait_seconds``), and a URL that failed is refused without a new
+    download for ``failure_seconds`` (the last ``failure_cache_size`` kept).
     """
 
     def __init__(self, roots: Sequence[x509.Certificate], fetch: Callable[[str], bytes],
-                 cache_size: int = 16) -> None:
+                 cache_size: int = 16, *, max_fetches: int = 2, wait_seconds: float = 4.0,
+                 failure_seconds: float = 60.0, failure_cache_size: int = 256) -> None:
         if not roots:
             raise ValueError("trusted_roots is empty")
         self.cache_size = cache_size
+        self.failure_seconds = failure_seconds
+        self.failure_cache_size = failure_cache_size
+        self.wait_seconds = wait_seconds
         self._store = verification.Store(list(roots))
         self._fetch = fetch
         self._cache: OrderedDict[str, _Trusted] = OrderedDict()
+        self._failures: OrderedDict[str, tuple[datetime, str]] = OrderedDict()
+        self._in_flight: dict[str, threading.Event] = {}
+        self._fetch_slots = threading.BoundedSemaphore(max_fetches)
         self._lock = threading.Lock()
 
     def key_for(self, url: str, now: datetime) -> rsa.RSAPublicKey:
         """The key of the chain at ``url`` (canonical), trusted at ``now``."""
-        with self._lock:
-            trusted = self._cache.get(url)
-            if trusted is not None:
-                if trusted.not_before <= now <= trusted.not_after:
-                    self._cache.move_to_end(url)
-                    return trusted.key
-                del self._cache[url]  # expired: fetch the current chain
-        trusted = self._validate(self._download(url), now)
+        while True:
+            with self._lock:
+                key = self._known(url, now)
+                if key is not None:
+                    return key
+                pending = self._in_flight.get(url)
+                if pending is None:
+                    pending = self._in_flight[url] = threading.Event()
+                    break
+            if not pending.wait(self.wait_seconds):  # someone else is fetching it
+                raise VerificationError("certificate chain is still being fetched")
+        try:
+            trusted = self._fetch_and_validate(url, now)
+        finally:
+            with self._lock:
+                del self._in_flight[url]
+            pending.set()
+        return trusted.key
+
+    def _known(self, url: str, now: datetime) -> rsa.RSAPublicKey | None:
+        """The cached key (None to fetch); a recent failure is raised again. Holds the lock."""
+        trusted = self._cache.get(url)
+        if trusted is not None:
+            if trusted.not_before <= now <= trusted.not_after:
+                self._cache.move_to_end(url)
+                return trusted.key
+            del self._cache[url]  # expired: fetch the current chain
+        failure = self._failures.get(url)
+        if failure is not None:
+            until, reason = failure
+            if now < until:
+                raise VerificationError(f"{reason} (not retried before {until:%H:%M:%S} UTC)")
+            del self._failures[url]
+        return None
+
+    def _fetch_and_validate(self, url: str, now: datetime) -> _Trusted:
+        if not self._fetch_slots.acquire(blocking=False):
+            raise VerificationError("certificate chain not fetched: too many downloads in progress")
+        try:
+            trusted = self._validate(self._download(url), now)
+        except VerificationError as exc:
+            with self._lock:
+                self._failures[url] = (now + timedelta(seconds=self.failure_seconds), exc.reason)
+                while len(self._failures) > self.failure_cache_size:
+                    self._failures.popitem(last=False)
+            raise
+        finally:
+            self._fetch_slots.release()
         with self._lock:
             self._cache[url] = trusted
             self._cache.move_to_end(url)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return trusted.key
+        return trusted
 
     def _download(self, url: str) -> bytes:
         try:

@@ -2,10 +2,13 @@
 
 Every request carries a ``SignatureCertChainUrl`` (where Amazon publishes its
 signing certificate chain) and a ``Signature-256`` (RSA PKCS#1 v1.5 with
-SHA-256 over the raw body). ``RequestVerifier.verify`` checks the URL, gets
-the chain's signing key (:mod:`skill.endpoint.cert_chain` fetches and validates it
-once per URL, cached until it expires), checks the signature, the timestamp
-and, when configured, the skill id. Any failure raises ``VerificationError``;
+SHA-256 over the raw body). ``RequestVerifier.verify`` does the cheap checks
+first: both headers present and well formed (an Alexa URL, a base64
+signature of a plausible length), the body strict JSON, the timestamp and,
+when configured, the skill id. Only then does it get the chain's signing key
+(:mod:`skill.endpoint.cert_chain` fetches and validates it once per URL, cached until
+it expires; fetches are few at a time, and failures are remembered for a
+while) and check the signature. Any failure raises ``VerificationError``;
 the HTTP layer answers 400.
 """
 
@@ -14,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
@@ -27,8 +29,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from skill.endpoint.cert_chain import SigningKeys, canonical_cert_url, fetch_url, system_roots
 from skill.endpoint.cert_chain import VerificationError as VerificationError
+from skill.endpoint.serialize import BodyError, parse_body
 
 log = logging.getLogger("skill.endpoint.verify")
+
+#: Bytes of an RSA signature from a 2048- to 4096-bit key (Alexa's is 2048).
+_SIGNATURE_BYTES = range(256, 513)
 
 
 class Headers(Protocol):
@@ -85,12 +91,14 @@ class RequestVerifier:
         signature = lowered.get("signature-256", "").strip()
         if not signature:
             raise VerificationError("Signature-256 header is missing")
-        now = self._now()
-        key = self._keys.key_for(canonical_cert_url(url), now)
-        _check_signature(key, signature, body)
+        canonical = canonical_cert_url(url)
+        raw = _decode_signature(signature)
         envelope = _parse_envelope(body)
+        now = self._now()
         self._check_timestamp(envelope, now)
         self._check_skill_id(envelope)
+        key = self._keys.key_for(canonical, now)  # the only step that may fetch
+        _check_signature(key, raw, body)
         return envelope
 
     def _now(self) -> datetime:
@@ -125,11 +133,19 @@ class RequestVerifier:
             raise VerificationError(f"application id {app_id!r} is not this skill's")
 
 
-def _check_signature(key: rsa.RSAPublicKey, signature: str, body: bytes) -> None:
+def _decode_signature(signature: str) -> bytes:
+    if len(signature) > 1024:
+        raise VerificationError("Signature-256 header is not an RSA signature")
     try:
         raw = base64.b64decode(signature, validate=True)
     except (binascii.Error, ValueError):
         raise VerificationError("Signature-256 header is not base64") from None
+    if len(raw) not in _SIGNATURE_BYTES:
+        raise VerificationError("Signature-256 header is not an RSA signature")
+    return raw
+
+
+def _check_signature(key: rsa.RSAPublicKey, raw: bytes, body: bytes) -> None:
     try:
         key.verify(raw, body, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
@@ -138,9 +154,9 @@ def _check_signature(key: rsa.RSAPublicKey, signature: str, body: bytes) -> None
 
 def _parse_envelope(body: bytes) -> dict[str, Any]:
     try:
-        envelope = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise VerificationError("request body is not JSON") from None
+        envelope = parse_body(body)
+    except BodyError as exc:
+        raise VerificationError(exc.reason) from None
     if not isinstance(envelope, dict):
         raise VerificationError("request body is not a JSON object")
     return envelope
