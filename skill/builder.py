@@ -144,9 +144,39 @@ class LazyApiClient(ApiClient):  # type: ignore[misc]
         self._client: ApiClient | None = None
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        check_api_url(request.url or "")
         if self._client is None:
             self._client = timed_api_client(self.timeout)
         return self._client.invoke(request)
+
+
+#: Where Alexa's APIs live (a request's ``apiEndpoint``): North America,
+#: Europe and India, the Far East.
+ALEXA_API_HOSTS = frozenset({"api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com"})
+
+
+def check_api_url(url: str) -> None:
+    """Raise ApiClientException unless ``url`` is https on one of Alexa's API
+    hosts (default port) or on this machine: an unverified request (``--dev``)
+    could otherwise make the server call anywhere."""
+    import ipaddress
+    import urllib.parse
+
+    from ask_sdk_core.exceptions import ApiClientException
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise ApiClientException("Alexa API URL is malformed") from None
+    if parts.scheme == "https" and host in ALEXA_API_HOSTS and port in (None, 443) and "@" not in parts.netloc:
+        return
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback or parts.scheme not in ("http", "https"):
+        raise ApiClientException(f"not an Alexa API host: {host or url!r}")
 
 
 def default_matcher(knowledge: Any) -> Any:
