@@ -83,6 +83,34 @@ def _time_seconds(value: str) -> float | None:
     return number / 1000 if match.group(2) == "ms" else number
 
 
+def from_ssml(ssml: str) -> Narration:
+    """The narration :func:`to_ssml` would render as ``ssml``: its words,
+    its breaks and the Alexa clips of :data:`SOUNDS`; other markup (tags,
+    attributes, clips from anywhere else) is dropped, its words kept. So
+    ``to_ssml(from_ssml(x))`` is ``x`` for SSML this package wrote, and
+    harmless for any other. ValueError if ``ssml`` is not well-formed."""
+    clips = {sound.alexa_url: name for name, sound in SOUNDS.items() if sound.alexa_url}
+    parts: list[Say | Pause | Sound | str] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == "break":
+            seconds = _time_seconds(attributes.get("time", ""))
+            if seconds:
+                parts.append(Pause(min(seconds, MAX_BREAK)))
+        elif name == "audio" and attributes.get("src") in clips:
+            parts.append(Sound(clips[attributes["src"]]))
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = parts.append
+    try:
+        parser.Parse(ssml, True)
+    except expat.ExpatError as exc:
+        raise ValueError(f"not SSML: {exc}") from None
+    return Narration.of(*parts)
+
+
 def _declare_amazon(ssml: str) -> str:
     """Bind the ``amazon:`` prefix Alexa accepts undeclared, so XML parses."""
     if "amazon:" not in ssml or "xmlns:amazon" in ssml:

@@ -17,7 +17,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.core import context
 from speech.model import Narration
-from speech.ssml import ensure_ssml_ok, to_ssml
+from speech.ssml import ensure_ssml_ok, from_ssml, to_ssml
 
 #: Alexa's limit for a card's title plus content.
 MAX_CARD_CHARS = 8000
@@ -80,6 +80,15 @@ def _checked_ssml(narration: Narration, max_seconds: float | None) -> str:
     text = to_ssml(narration)
     ensure_ssml_ok(text, max_seconds=max_seconds)
     return text
+
+
+def rebuilt_ssml(text: str) -> str:
+    """SSML made anew from ``text``, SSML that came back from the client (the
+    session attributes): only its words, breaks and the skill's own sounds
+    survive, checked against Alexa's limits; "" if no words are left.
+    ValueError if ``text`` is not SSML or breaks the limits."""
+    narration = from_ssml(text)
+    return ssml(narration) if narration.text.strip() else ""
 
 
 def render(handler_input: HandlerInput, reply: Reply, *, max_seconds: float | None = None) -> Response:

@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.core import context
-from skill.core.coach import Coach, IntentHandler, Offer
+from skill.core.coach import Coach, IntentHandler, Offer, log
 from skill.questions.handlers import (
     OFFER_ANOTHER,
     OFFER_MORE,
@@ -25,7 +25,7 @@ from skill.questions.handlers import (
     topic_card,
 )
 from skill.questions.intents import MORE_INTENT, SOURCE_INTENT
-from skill.core.responses import Card, Reply, render, render_ssml
+from skill.core.responses import Card, Reply, rebuilt_ssml, render, render_ssml, ssml
 from speech.model import Narration
 
 #: How many sources are said aloud; the card lists them all.
@@ -151,8 +151,13 @@ class RepeatHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = context.remembered(handler_input)
-        if last is None:
+        try:  # rebuilt, never replayed as sent: the session attributes come from the client
+            speech, reprompt = (rebuilt_ssml(last.speech), rebuilt_ssml(last.reprompt)) if last else ("", "")
+        except ValueError as exc:
+            log.warning("remembered speech not repeated: %s", exc)
+            speech = ""
+        if not speech:
             reply = Reply(self.coach.prompt("nothing_to_repeat"), self.coach.prompt("reprompt"))
             return render(handler_input, reply)
-        return render_ssml(handler_input, last.speech, last.reprompt)
+        return render_ssml(handler_input, speech, reprompt or ssml(self.coach.prompt("reprompt")))
 
