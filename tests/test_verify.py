@@ -417,6 +417,9 @@ def test_expired_cached_certificate_is_fetched_again(chain: Chain, utc_clock: Wa
     body = launch_request(utc_clock.now)
     assert "expired" in rejection(verifier, alexa_headers(body, short), body)
     fetch.chains[CERT_URL] = chain.pem_chain_bytes  # Amazon rotated the certificate
+    assert "not retried before" in rejection(verifier, alexa_headers(body, chain), body)
+    utc_clock.advance(60)  # a failed URL is tried again a minute later
+    body = launch_request(utc_clock.now)
     verifier.verify(alexa_headers(body, chain), body)
     assert fetch.calls == [CERT_URL] * 3
 
