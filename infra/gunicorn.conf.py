@@ -75,6 +75,5 @@ def post_worker_init(worker: object) -> None:
     (skill.endpoint.app.freeze_for_serving)."""
     from skill.endpoint.app import configure_logging, freeze_for_serving
 
-
     configure_logging()
     freeze_for_serving()

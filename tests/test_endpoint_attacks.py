@@ -25,11 +25,11 @@ from flask.testing import FlaskClient
 
 import certs
 import envelopes as E
-from skill.app import MAX_BODY, configure_logging, create_app, make_http_server
-from skill.cert_chain import fetch_url
-from skill.lambda_function import invoke as lambda_invoke
-from skill.persistence import SQLiteAdapter
-from skill.skill import build_skill, check_api_url
+from skill.endpoint.app import MAX_BODY, configure_logging, create_app, make_http_server
+from skill.endpoint.cert_chain import fetch_url
+from skill.endpoint.lambda_function import invoke as lambda_invoke
+from skill.store.sqlite import SQLiteAdapter
+from skill.builder import build_skill, check_api_url
 from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)
 
 
