@@ -27,7 +27,7 @@ import certs
 import envelopes as E
 from skill.endpoint.app import MAX_BODY, configure_logging, create_app, make_http_server
 from skill.endpoint.cert_chain import fetch_url
-from skill.endpoint.lambda_function import invoke as lambda_invoke
+from skill.endpoint import lambda_function
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import build_skill, check_api_url
 from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)
@@ -103,11 +103,12 @@ def test_nan_and_infinity_get_400_never_an_echo(dev_client: FlaskClient, constan
 
 
 def test_lambda_drops_attributes_holding_nan_with_a_log_line(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     # Lambda's runtime parses events with json.loads, which accepts NaN.
+    monkeypatch.setattr(lambda_function, "_skill", build_skill(SQLiteAdapter(tmp_path / "l.db")))
     event = E.intent("AMAZON.HelpIntent", attributes={"bad": [1.0, float("nan")], "worse": float("inf"),
                                                        "topic": "genetics"})
-    result = lambda_invoke(build_skill(SQLiteAdapter(tmp_path / "l.db")), event)
+    result = lambda_function.handler(event, None)
     json.dumps(result, allow_nan=False)  # strict JSON
     assert set(result["sessionAttributes"]) >= {"topic"}
     assert not {"bad", "worse"} & set(result["sessionAttributes"])

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from skill.endpoint.cert_chain import SigningKeys, canonical_cert_url, fetch_url, system_roots
 from skill.endpoint.cert_chain import VerificationError as VerificationError
-from skill.endpoint.serialize import BodyError, parse_body
+from skill.endpoint.body import BodyError, parse_body
 
 log = logging.getLogger("skill.endpoint.verify")
 
