@@ -26,20 +26,24 @@ endif
 # The suite under a non-UTC zone and a fixed hash seed, then the
 # time-sensitive tests under another (tests/sweep.py --short).
 test: NEED_JAVA := 1
+test: NEED_NGINX := 1
 test: dev-venv sysdeps node-deps
 	$(PY) tests/sweep.py --short
 
 # The whole suite under two zones x two hash seeds, the time-sensitive tests in four more.
 sweep: NEED_JAVA := 1
+sweep: NEED_NGINX := 1
 sweep: dev-venv sysdeps node-deps
 	$(PY) tests/sweep.py
 
 # System packages: espeak-ng (speech), alsa-utils (aplay), sox (audio checks),
-# and for DynamoDB Local (tests, LEGCOACH_STORE=dynamodb-local) a Java 17 JRE.
+# for DynamoDB Local (tests, LEGCOACH_STORE=dynamodb-local) a Java 17 JRE,
+# and for the tests of the self-hosted setup nginx (each test starts its own).
 # Without root or sudo we warn and go on: pip's espeakng-loader still speaks.
 sysdeps:
 	@missing=""; \
 	if [ -n "$(NEED_JAVA)" ]; then command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; fi; \
+	if [ -n "$(NEED_NGINX)" ]; then command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; fi; \
 	ldconfig -p 2>/dev/null | grep -q libespeak-ng || missing="$$missing espeak-ng"; \
 	command -v aplay >/dev/null 2>&1 || missing="$$missing alsa-utils"; \
 	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \

@@ -2,8 +2,11 @@
 
     .venv/bin/gunicorn -c infra/gunicorn.conf.py
 
-Listens on loopback only: a reverse proxy (nginx, Caddy) terminates TLS on
-port 443 and forwards to it. Environment overrides: LEGCOACH_BIND,
+Listens on loopback only: a reverse proxy terminates TLS on port 443 and
+forwards to it. It must also read each request whole before forwarding it
+(infra/nginx-leg-coach.conf does): a gunicorn thread reads headers and body
+itself, so clients that send slowly would otherwise hold every thread
+(tests/test_slow_clients.py). Environment overrides: LEGCOACH_BIND,
 LEGCOACH_WORKERS, LEGCOACH_THREADS, FORWARDED_ALLOW_IPS, LEGCOACH_CONTROL_SOCKET. Access logs are one
 JSON object per line on stdout (journald under systemd).
 """
