@@ -290,8 +290,8 @@ class StallingHost:
             self.connections.append(conn)
 
     def fetch(self, url: str) -> bytes:
-        """What the verifier's fetch does, against this host (plain HTTP, 1 s)."""
-        return fetch_url(f"http://127.0.0.1:{self.port}{url.split('amazonaws.com', 1)[1]}", timeout=1.0)
+        """What the verifier's fetch does, against this host (plain HTTP, 3 s)."""
+        return fetch_url(f"http://127.0.0.1:{self.port}{url.split('amazonaws.com', 1)[1]}", timeout=3.0)
 
     def close(self) -> None:
         self.sock.close()
@@ -337,8 +337,8 @@ def test_a_stalled_certificate_host_never_starves_the_server(tmp_path: Path) -> 
         host.close()
     assert statuses == [400] * 12
     assert len(host.connections) <= 2  # at most two downloads at once, the rest refused at once
-    assert sum(1 for s in elapsed if s < 0.5) >= 10
-    assert health_seconds < 0.5
+    assert sum(1 for s in elapsed if s < 1.5) >= 10  # not one waited for the 3 s stall
+    assert health_seconds < 1.5
 
 
 # -- the debugger, never --
