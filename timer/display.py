@@ -14,6 +14,7 @@ import math
 import os
 import select
 import termios
+import textwrap
 import tty
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ from timer.timeline import Block, Timeline
 #: poll/select); waits are cut by this fraction and the runner sleeps the rest.
 SELECT_SLACK = 0.002
 #: Key -> runner command.
-KEYS: dict[str, str] = {" ": "toggle", "p": "toggle", "n": "next", "b": "back", "q": "quit"}
-HELP = "space pause/resume   n next set   b back   q quit"
+KEYS: dict[str, str] = {" ": "toggle", "p": "toggle", "n": "next", "b": "back", "r": "restart",
+                        "+": "more", "=": "more", "s": "skip", "q": "quit"}
+HELP = "space pause  n next set  b back  r restart set  + 10 s rest  s skip rest  q quit"
 
 _BIG: dict[str, tuple[str, str, str]] = {
     "0": ("█▀█", "█ █", "▀▀▀"),
@@ -133,25 +135,59 @@ def rep_text(timeline: Timeline, state: RunState) -> str:
     return f"Rep {done} of {len(reps)}"
 
 
-def render(v: View, width: int = 72) -> RenderableType:
-    """The live panel for ``v``, ``width`` columns wide."""
+#: Width of the label column and the grid's padding: the values get the rest.
+_LABEL = 9
+#: Lines the full panel needs besides the keys: borders, title, subtitle,
+#: big digits (3), reps, set, session, elapsed, next, coach.
+_FULL_LINES = 14
+
+
+def key_lines(width: int) -> list[str]:
+    """The keys (:data:`HELP`), packed into lines that fit the panel's value
+    column; a key and its words are never split."""
+    room = max(width - 6 - _LABEL, 12)
+    lines: list[str] = []
+    for group in HELP.split("  "):
+        if lines and len(lines[-1]) + 2 + len(group) <= room:
+            lines[-1] += "  " + group
+        else:
+            lines.append(group)
+    return lines
+
+
+def render(v: View, width: int = 72, height: int | None = None) -> RenderableType:
+    """The live panel for ``v``, ``width`` columns wide. On a terminal of
+    ``height`` lines too short for the whole panel a compact one is drawn:
+    the keys always stay in view; the big digits, bars and tip go first."""
+    keys = key_lines(width)
+    compact = height is not None and height - 1 < _FULL_LINES + len(keys)
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(justify="right", style="dim")
+    grid.add_column(justify="right", style="dim", width=_LABEL - 2)
     grid.add_column()
-    digits = big_digits(clock_text(v.countdown) if v.countdown >= 60 else str(v.countdown))
     style = "yellow" if v.paused else "bold green" if v.countdown > 3 else "bold red"
     label = Text("PAUSED", style="bold yellow") if v.paused else Text("left")
-    grid.add_row("", Text(v.title, style="bold"))
-    grid.add_row("", Text(v.subtitle))
-    grid.add_row(label, Text(digits, style=style))
-    grid.add_row("reps", Text(v.reps or "-"))
-    bar = max(width - 15, 10)
-    grid.add_row("set", ProgressBar(total=1.0, completed=v.set_progress, width=bar))
-    grid.add_row("session", ProgressBar(total=1.0, completed=v.session_progress, width=bar))
-    grid.add_row("", Text(v.elapsed, style="dim"))
-    grid.add_row("next", Text(v.next_up))
-    grid.add_row("coach", Text(v.cue, style="italic cyan"))
-    return Panel(grid, title="Leg Coach", subtitle=HELP, border_style="blue", width=width)
+    count = clock_text(v.countdown) if v.countdown >= 60 else str(v.countdown)
+    if compact:
+        grid.add_row("", Text.assemble((v.title, "bold"), "  ", v.subtitle, no_wrap=True, overflow="ellipsis"))
+        grid.add_row(label, Text(count, style=style))
+        room = (height or 0) - 1 - 4 - len(keys)  # borders, title, countdown, the keys
+        optional = [("reps", Text(v.reps or "-")), ("next", Text(v.next_up, no_wrap=True, overflow="ellipsis")),
+                    ("coach", Text(v.cue, style="italic cyan", no_wrap=True, overflow="ellipsis"))]
+        for name, value in optional[:max(room, 0)]:
+            grid.add_row(name, value)
+    else:
+        grid.add_row("", Text(v.title, style="bold"))
+        grid.add_row("", Text(v.subtitle))
+        grid.add_row(label, Text(big_digits(count), style=style))
+        grid.add_row("reps", Text(v.reps or "-"))
+        bar = max(width - 15, 10)
+        grid.add_row("set", ProgressBar(total=1.0, completed=v.set_progress, width=bar))
+        grid.add_row("session", ProgressBar(total=1.0, completed=v.session_progress, width=bar))
+        grid.add_row("", Text(v.elapsed, style="dim"))
+        grid.add_row("next", Text(v.next_up))
+        grid.add_row("coach", Text(v.cue, style="italic cyan"))
+    grid.add_row("keys", Text("\n".join(keys), style="bold"))
+    return Panel(grid, title="Leg Coach", border_style="blue", width=width)
 
 
 class LiveDisplay(RunListener):
@@ -175,7 +211,7 @@ class LiveDisplay(RunListener):
         v = view(self.timeline, state)
         if v != self._shown:
             self._shown = v
-            self._live.update(render(v, min(72, self.console.width)), refresh=True)
+            self._live.update(render(v, min(72, self.console.width), self.console.height), refresh=True)
 
     def on_cue(self, event: CueEvent, state: RunState) -> None:
         self._draw(state)
@@ -188,6 +224,9 @@ class LiveDisplay(RunListener):
 
     def on_tick(self, state: RunState) -> None:
         self._draw(state)
+
+
+_CONTROL_WORDS = {"more": "10 more seconds", "skip": "Rest skipped", "restart": "Set restarted"}
 
 
 class PlainDisplay(RunListener):
@@ -203,6 +242,9 @@ class PlainDisplay(RunListener):
     def on_control(self, command: str, state: RunState) -> None:
         if command in ("pause", "resume", "toggle"):
             word = "Paused" if state.paused else "Resumed"
+        else:
+            word = _CONTROL_WORDS.get(command, "")
+        if word:
             self.out.write(f"{clock_text(state.position, zero=True)}  [{word}]\n")
             self.out.flush()
 

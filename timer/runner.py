@@ -21,10 +21,12 @@ from speech.model import Narration
 from timer.run_events import CueEvent, RunListener, RunResult, RunState, Status
 from timer.timeline import Cue, Timeline
 
-Command = Literal["pause", "resume", "toggle", "next", "back", "quit"]
+Command = Literal["pause", "resume", "toggle", "next", "back", "restart", "more", "skip", "quit"]
 
 #: A press of "back" this soon (real seconds) after a set began goes to the set before.
 BACK_GRACE = 2.0
+#: Seconds "more" adds to the rest under way.
+REST_MORE = 10.0
 #: Longest wait while paused when no waker can interrupt the sleep.
 PAUSED_WAIT = 0.5
 #: No display tick this close (real seconds) before a cue: a redraw could make it late.
@@ -103,6 +105,18 @@ class Runner:
 
     def back(self) -> None:
         self.post("back")
+
+    def restart(self) -> None:
+        """Go to the start of this set (in a rest: the set just done)."""
+        self.post("restart")
+
+    def more(self) -> None:
+        """Ten more seconds of the rest under way (nothing outside a rest)."""
+        self.post("more")
+
+    def skip(self) -> None:
+        """End the rest under way: the next set starts now (nothing outside a rest)."""
+        self.post("skip")
 
     def quit(self) -> None:
         self.post("quit")
@@ -253,6 +267,13 @@ class Runner:
             self._jump(self._next_target())
         elif command == "back":
             self._jump(self._back_target())
+        elif command == "restart":
+            self._jump(self._restart_target())
+        elif command == "more" and self._in_rest():
+            self._floor = self._block  # the rest goes on: never back into the set before it
+            self._origin += REST_MORE / self.speed
+        elif command == "skip" and self._in_rest():
+            self._jump(self._block + 1)
 
     def _jump(self, block: int | None) -> None:
         """Move to the start of ``block`` (None: the end of the session)."""
@@ -274,6 +295,14 @@ class Runner:
             if blocks[i].kind != "rest":
                 return i
         return None
+
+    def _in_rest(self) -> bool:
+        blocks = self.timeline.blocks
+        return 0 <= self._block < len(blocks) and blocks[self._block].kind == "rest"
+
+    def _restart_target(self) -> int:
+        sets = [i for i in range(self._block + 1) if self.timeline.blocks[i].kind == "set"]
+        return sets[-1] if sets else max(self._block, 0)
 
     def _back_target(self) -> int:
         blocks = self.timeline.blocks
