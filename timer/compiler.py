@@ -8,7 +8,9 @@ warm-up move, a set, a rest, a cool-down move, the finish). Blocks tile
 importable from here, next to the function that makes them.
 
 Pacing comes from the plan and from *estimated* speech lengths, so a plan
-always gets the same schedule. When the real (measured) length of a cue,
+always gets the same schedule, and the same length whether or not the
+voice was measured (``timer plans``, ``show``, the live panel and ``render``
+agree). When the real (measured) length of a cue,
 given by ``durations``, runs past the slot before the next cue, everything
 after it moves later: cues never overlap. The lateness is then taken back
 from the next rest, which may give up at most half of its time.
@@ -42,6 +44,7 @@ PAD = 0.5          # silence after a block's last cue before the next block
 READY = 1.0        # from the end of an announcement to the countdown
 COUNT_STEP = 1.0   # between "three", "two", "one", "go"
 TIP_MIN_REST = 20  # shorter rests get no form tip
+FINISH = 8.0       # the finish block, unless its cue is spoken for longer
 
 Durations = Callable[[Narration], float | None]
 
@@ -150,16 +153,18 @@ def _timed_work(b: _Builder, seconds: float, first_after: float) -> float:
     return first_after + seconds - done
 
 
-def _counted_reps(b: _Builder, entry: Entry, count: int, first_after: float) -> None:
+def _counted_reps(b: _Builder, entry: Entry, count: int, first_after: float) -> float:
     """Count ``count`` reps at the entry's tempo. Alternating sides are called
     and counted per leg: "Left, one.", "Right, one.", "Left, two."..."""
     left, right = (side.split()[0].capitalize() for side in _sides(entry.exercise))
+    slot = 0.0
     for rep in range(1, count + 1):
         if entry.sides == "alternate":
             words = f"{left if rep % 2 else right}, {number_words((rep + 1) // 2)}."
         else:
             words = number_words(rep).capitalize() + "."
-        b.say("rep", Narration.of(words), after=first_after if rep == 1 else entry.tempo.seconds)
+        slot = b.say("rep", Narration.of(words), after=first_after if rep == 1 else entry.tempo.seconds)
+    return slot  # the last rep's estimated length
 
 
 def _set_block(b: _Builder, entry: Entry, set_no: int, intro: str, switch_seconds: float) -> None:
@@ -178,9 +183,10 @@ def _set_block(b: _Builder, entry: Entry, set_no: int, intro: str, switch_second
             b.say("go", _GO, after=switch_seconds)
         if entry.seconds is not None:
             after = _timed_work(b, entry.seconds, first_after=0.0)
-        else:
-            _counted_reps(b, entry, entry.counted // rounds, first_after=entry.tempo.seconds)
-            after = None
+        else:  # what follows the count is paced by estimates too, never by measured words
+            after = _counted_reps(b, entry, entry.counted // rounds, first_after=entry.tempo.seconds) + GAP
+    if entry.seconds is None and after is not None:
+        after += PAD - GAP
     b.close("set", f"{ex.name}, set {set_no} of {entry.sets}", after=after, exercise_id=ex.id,
             set_no=set_no, sets=entry.sets, reps=entry.counted, seconds=entry.seconds,
             sides=entry.sides)
@@ -234,7 +240,7 @@ def _finish_block(b: _Builder) -> None:
     done = _count(sets, "set") + (f" and {_count(reps, 'rep')}" if reps else "")
     minutes = _count(max(1, round(b.start / 60)), "minute")
     b.say("finish", Narration.of(Sound("chime"), f"Workout complete. {done} in about {minutes}. Well done!"))
-    b.finish_block("finish", "Workout complete", b.free - GAP)
+    b.finish_block("finish", "Workout complete", max(b.start + FINISH, b.free - GAP))
 
 
 def _intro(plan: Plan) -> str:
