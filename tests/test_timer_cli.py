@@ -23,6 +23,7 @@ from timer.cli import COMMANDS, main
 from timer.compiler import compile_plan
 from timer.history import History
 from timer.plans import builtin_plans, load_plan, loads_plan
+from timer.session import resume_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def at(moment: datetime) -> Callable[[tzinfo], datetime]:
 NOW = datetime(2026, 12, 2, 16, 40, tzinfo=timezone.utc)  # a Wednesday afternoon
 
 
-RESUME_LINE = "continue with: python -m timer run --resume"
+RESUME_LINE = f"continue with: {resume_hint()}"  # its exact forms: test_timer_hints.py
 
 
 def _wait_for_events(path: Path, count: int) -> None:
@@ -152,7 +153,7 @@ def test_history_lists_sessions_and_the_weekly_count(capsys, monkeypatch):
     lines = capsys.readouterr().out.splitlines()
     assert "advanced" in lines[0] and "stopped at the warm-up, march in place (0:00 in)" in lines[0]
     assert "beginner" in lines[1] and "finished" in lines[1]
-    assert lines[-2:] == ["Continue the last one with: python -m timer run --resume",
+    assert lines[-2:] == [f"Continue the last one with: {resume_hint()}",
                           "This week: 1 of 3 leg sessions."]
     assert lines[0].startswith("2026-12-02 17:40  ")  # Berlin time
     assert lines[1].startswith("2026-12-02 17:20  ") and "finished in 20:00" in lines[1]

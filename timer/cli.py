@@ -32,11 +32,12 @@ from timer import remind
 from timer.compiler import compile_plan
 from timer.display import clock_text
 from timer.files import FileProblem, check_writable, short
+from timer.hints import timer_command
 from timer.history import History, HistoryError, Session
 from timer.plans import DEFAULT_PLAN, Plan, PlanError, builtin_plans, load_plan, load_plan_file
 from timer.plans import loads_plan, resolve_plan
 from timer.reminders_config import local_zone
-from timer.session import RESUME_HINT, RunOptions, Start, resume_start, run_workout, week_line, where
+from timer.session import RunOptions, Start, resume_hint, resume_start, run_workout, week_line, where
 
 PROG = "python -m timer"
 #: Exit status when the workout history cannot be used (a full disk, a read-only
@@ -268,9 +269,9 @@ def cmd_history(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
         for s in sessions:
             print(_history_line(s))
         if not sessions:
-            print("No workouts yet. Start one with: python -m timer")
+            print(f"No workouts yet. Start one with: {timer_command()}")
         if history.unfinished() is not None:
-            print(f"Continue the last one with: {RESUME_HINT}")
+            print(f"Continue the last one with: {resume_hint()}")
         print(week_line(history.week_count(now(local_zone()))))
     return 0
 

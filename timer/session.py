@@ -27,6 +27,7 @@ from timer.compiler import Block, Timeline, compile_plan
 from timer.display import Keyboard, LiveDisplay, PlainDisplay, Waker
 from timer.exercises import load_exercises
 from timer.files import short
+from timer.hints import timer_command
 from timer.history import WEEKLY_GOAL, History, HistoryError
 from timer.plans import Plan, PlanError, load_plan, loads_plan
 from timer.reminders_config import local_zone
@@ -35,7 +36,9 @@ from timer.runner import Runner
 
 T = TypeVar("T")
 
-RESUME_HINT = "python -m timer run --resume"
+def resume_hint() -> str:
+    """The command that continues the saved workout, as it works from here."""
+    return timer_command("run", "--resume")
 #: Redraws per second of the live display at most.
 TICK = 0.25
 
@@ -304,7 +307,7 @@ def run_workout(start: Start, options: RunOptions, history: History | None,
         if session_id is None:
             err.write("Stopped before the workout began.\n")
         else:
-            err.write(f"Stopped. Progress saved; continue with: {RESUME_HINT}\n")
+            err.write(f"Stopped. Progress saved; continue with: {resume_hint()}\n")
         return 128 + stop.signum
     finally:
         speaker.close()
@@ -335,7 +338,7 @@ def _close_session(recorder: Recorder, session_id: int | None, timeline: Timelin
         recorder.call(lambda h: h.quit(session_id))
     saved = saved and not recorder.failed
     at = where(timeline.blocks[result.block]) if timeline.blocks else "the start"
-    line = f"Stopped at {at}. Progress saved; continue with: {RESUME_HINT}\n" if saved \
+    line = f"Stopped at {at}. Progress saved; continue with: {resume_hint()}\n" if saved \
         else f"Stopped at {at}. Progress was not saved.\n"
     if result.status == "quit":
         out.write(line)
