@@ -34,6 +34,7 @@ from timer.display import clock_text
 from timer.files import FileProblem, check_writable, short
 from timer.hints import timer_command
 from timer.history import History, HistoryError, Session
+from timer.in_progress import choose_start
 from timer.plans import DEFAULT_PLAN, Plan, PlanError, builtin_plans, load_plan, load_plan_file
 from timer.plans import loads_plan, resolve_plan
 from timer.reminders_config import local_zone
@@ -161,6 +162,8 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="plain lines instead of the live panel")
     parser.add_argument("--resume", action="store_true",
                         help="continue the latest unfinished workout where it stopped")
+    parser.add_argument("--new", action="store_true",
+                        help="start the plan without asking, even if a workout is in progress")
     parser.add_argument("--events", type=Path, metavar="FILE",
                         help="write each fired cue as a JSON line {planned, actual, text}")
 
@@ -189,8 +192,12 @@ def cmd_run(args: argparse.Namespace, *, now: Now = datetime.now) -> int:
             raise
         return run_workout(Start(plan), options, None, problem=str(err))
     with history:
-        start = resume_start(history) if plan is None else Start(plan)
-        return run_workout(start, options, history)
+        if plan is None:
+            start: Start | None = resume_start(history)
+        else:
+            ask = input if sys.stdin.isatty() and sys.stdout.isatty() else None
+            start = choose_start(history, plan, _where, new=args.new, ask=ask, out=sys.stdout, err=sys.stderr)
+        return 0 if start is None else run_workout(start, options, history)
 
 
 # -- show, plans --
