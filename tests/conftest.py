@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 from speech.model import Narration
+
+# Property tests draw the same cases in every run (derandomize, no example
+# database), so a run's answer never depends on an earlier run or on chance.
+# HYPOTHESIS_PROFILE=explore draws fresh cases, to look for new failures.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=1000, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 if TYPE_CHECKING:
     from skill.devtools.dynamodb_local import DynamoDBLocal
