@@ -40,7 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from skill.endpoint.app import configure_logging, create_app, freeze_for_serving, make_http_server
 
     configure_logging()
-    app = create_app({"VERIFY": not args.dev})
+    dev_audio = f"http://{args.host}:{args.port}" if args.dev else None  # streams from this loopback server
+    app = create_app({"VERIFY": not args.dev, "AUDIO_URL": dev_audio})
     server = make_http_server(app, args.host, args.port)
     freeze_for_serving()
     logging.getLogger("skill.cli").info("serving on http://%s:%d%s", args.host, server.server_port,

@@ -406,7 +406,7 @@ def test_table_matches_the_persistence_adapter(cloudformation: dict[str, Any]) -
     assert props["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
 
 
-def test_role_reaches_only_the_table_items(cloudformation: dict[str, Any]) -> None:
+def test_role_reaches_only_the_table_items_and_reads_the_audio(cloudformation: dict[str, Any]) -> None:
     (role,) = resources_of(cloudformation, "AWS::IAM::Role")
     statements = [s for policy in role["Properties"]["Policies"]
                   for s in policy["PolicyDocument"]["Statement"]]
@@ -414,9 +414,25 @@ def test_role_reaches_only_the_table_items(cloudformation: dict[str, Any]) -> No
         "Sid": "UserAttributes", "Effect": "Allow",
         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                    "dynamodb:DeleteItem"],
-        "Resource": {"Fn::GetAtt": ["UsersTable", "Arn"]}}]
+        "Resource": {"Fn::GetAtt": ["UsersTable", "Arn"]}}, {
+        "Sid": "StreamAudio", "Effect": "Allow", "Action": ["s3:GetObject"],
+        "Resource": {"Fn::Sub": "${AudioBucket.Arn}/audio/*"}}]
     assert role["Properties"]["ManagedPolicyArns"] == [
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+
+
+def test_audio_bucket_is_private_encrypted_and_https_only(cloudformation: dict[str, Any]) -> None:
+    (bucket,) = resources_of(cloudformation, "AWS::S3::Bucket")
+    props = bucket["Properties"]
+    assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(props["PublicAccessBlockConfiguration"]) == 4
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    (policy,) = resources_of(cloudformation, "AWS::S3::BucketPolicy")
+    (deny,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    (function,) = resources_of(cloudformation, "AWS::Lambda::Function")
+    assert function["Properties"]["Environment"]["Variables"]["LEGCOACH_AUDIO_BUCKET"] == {"Ref": "AudioBucket"}
 
 
 def test_stack_outputs_the_function_arn(cloudformation: dict[str, Any]) -> None:

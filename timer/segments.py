@@ -24,9 +24,12 @@ set at the same place is one file.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from speech.audio import place
 from speech.cache import AudioCache, part_key
@@ -95,12 +98,8 @@ class Stream:
         last = self.segments[-1]
         return last.stream_start + last.seconds
 
-    def segment_of_block(self, block: int) -> Segment:
-        """The segment holding timeline block ``block``."""
-        for seg in self.segments:
-            if block in seg.blocks:
-                return seg
-        raise IndexError(f"no block {block} in this stream")
+    def playlist(self, plan: Plan) -> Playlist:
+        return Playlist(plan.digest, self.segments)
 
 
 def _sample(seconds: float) -> int:
@@ -129,6 +128,47 @@ def lay_out(timeline: Timeline) -> tuple[Segment, ...]:
 
 def _content(seg: Segment) -> list[object]:
     return [FORMAT, seg.frames, [[at, [part_key(p) for p in c.narration]] for at, c in seg.placements()]]
+
+
+def playlist_name(plan_digest: str, voice: str | None, rate: int, volume: float) -> str:
+    """File name of the playlist of a plan (by :attr:`Plan.digest`) spoken with
+    the voice as configured: computable without a speech engine, so a server
+    that only plays streams (AWS Lambda) finds what a renderer published."""
+    blob = json.dumps([FORMAT, plan_digest, voice, rate, volume], separators=(",", ":"))
+    return f"p-{hashlib.sha256(blob.encode()).hexdigest()[:32]}.json"
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """What a player needs of a stream: each segment's name and place, no audio."""
+
+    plan_digest: str
+    segments: tuple[Segment, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "plan": self.plan_digest, "segments": [
+            {"digest": s.digest, "blocks": list(s.blocks), "start": round(s.start, 6), "end": round(s.end, 6),
+             "first_frame": s.first_frame, "frames": s.frames} for s in self.segments]}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Playlist | None:
+        """The playlist ``value`` describes, or None if it is not one of this format."""
+        try:
+            if value["format"] != FORMAT:
+                return None
+            segments = tuple(Segment(i, tuple(int(b) for b in s["blocks"]), float(s["start"]), float(s["end"]),
+                                     int(s["first_frame"]), int(s["frames"]), (), str(s["digest"]))
+                             for i, s in enumerate(value["segments"]))
+            return cls(str(value["plan"]), segments) if segments else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def segment_of_block(self, block: int) -> Segment:
+        """The segment holding timeline block ``block``."""
+        for seg in self.segments:
+            if block in seg.blocks:
+                return seg
+        raise IndexError(f"no block {block} in this playlist")
 
 
 class SegmentRenderer:

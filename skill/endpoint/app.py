@@ -33,6 +33,7 @@ from flask import Flask, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from skill.core.sdk import make_serializer
+from skill.endpoint.audio import attach_audio
 from skill.endpoint.body import BodyError, dumps_response, parse_body, screen_attributes
 from skill.endpoint.verify import RequestVerifier, VerificationError
 
@@ -252,11 +253,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings)
     app.debug = False  # never the debugger, whatever FLASK_DEBUG says
+    audio = attach_audio(app, settings)  # GET /audio/<digest>.mp3 when this server renders streams
     skill = settings["SKILL"]
     if skill is None:
         from skill.builder import build_skill
 
-        skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"]}, warm=settings["WARM"])
+        skill = build_skill(settings["ADAPTER"], {"STORE": settings["STORE"], "AUDIO": audio},
+                            warm=settings["WARM"])
     verifier = _verifier(settings)
     serializer = make_serializer()
 

@@ -1,0 +1,173 @@
+"""Where a streamed workout's MP3 segments come from, and their URLs.
+
+Two sources, one shape (:class:`SegmentSource`): the playlist of a plan
+(segment names and places, :class:`timer.segments.Playlist`) and an https
+URL for one segment that a device can fetch.
+
+- :class:`LocalSegments`, self-hosted: the server renders segments with its
+  own voice into the audio cache (a segment is encoded when its URL is first
+  handed out, well under a second) and serves them itself at
+  ``<LEGCOACH_AUDIO_URL>/audio/<digest>.mp3`` (:mod:`skill.endpoint.audio`).
+- :class:`S3Segments`, on AWS: ``infra/publish_audio.py`` renders and uploads
+  segments and playlists to a private bucket ahead of time; the function
+  reads playlists and hands out presigned GET URLs, made when each segment
+  is queued (the Lambda role's credentials are short-lived, and a URL only
+  has to outlive the few minutes before its segment plays).
+
+Configuration: ``LEGCOACH_AUDIO_BUCKET`` picks S3; else ``LEGCOACH_AUDIO_URL``
+(https, the public base of this server behind its TLS proxy) the local
+source; ``--dev`` points the URLs at the loopback server itself. Without any
+of them the skill has no stream and guides workouts turn by turn.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from speech.tts import VoiceOptions
+from timer.plans import Plan
+from timer.segments import Playlist, Segment, playlist_name
+
+AUDIO_URL_ENV = "LEGCOACH_AUDIO_URL"
+AUDIO_BUCKET_ENV = "LEGCOACH_AUDIO_BUCKET"
+AUDIO_PREFIX = "audio/"
+#: Presigned URLs last this long (seconds): a segment is queued minutes before it plays.
+URL_LIFETIME = 3600
+_KEEP_STREAMS = 16
+
+log = logging.getLogger("skill.workout.stream_sources")
+
+
+class AudioConfigError(ValueError):
+    """Stream configuration that cannot work; the message says what to set."""
+
+
+def audio_base_url(raw: str, *, dev: bool = False) -> str:
+    """``raw`` checked as the public base URL of the audio (no trailing slash).
+
+    Devices fetch streams over https only, so http is refused outside --dev."""
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise AudioConfigError(f"{AUDIO_URL_ENV}={raw!r}: give a base URL such as https://coach.example.com")
+    if parts.scheme != "https" and not dev:
+        raise AudioConfigError(f"{AUDIO_URL_ENV}={raw!r}: Alexa devices fetch streams over https only")
+    return url
+
+
+class SegmentSource(Protocol):
+    def playlist(self, plan: Plan) -> Playlist | None:
+        """The plan's playlist, or None if it cannot be streamed from here."""
+
+    def url(self, plan: Plan, segment: Segment) -> str:
+        """An https URL of ``segment`` of ``plan``'s stream."""
+
+
+class LocalSegments:
+    """Segments rendered here with ``options`` into ``cache_dir``, served at ``base_url``."""
+
+    def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None) -> None:
+        from speech.cache import AudioCache
+        from timer.segments import SegmentRenderer
+
+        self.base_url = base_url.rstrip("/")
+        self.cache_dir = Path(cache_dir)
+        self.renderer = SegmentRenderer(AudioCache(self.cache_dir, options or VoiceOptions()))
+        self._streams: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()  # one renderer, one speech engine: one at a time
+
+    def _stream(self, plan: Plan) -> Any:
+        stream = self._streams.get(plan.digest)
+        if stream is None:
+            stream = self._streams[plan.digest] = self.renderer.stream(plan)
+            while len(self._streams) > _KEEP_STREAMS:
+                self._streams.popitem(last=False)
+        self._streams.move_to_end(plan.digest)
+        return stream
+
+    def playlist(self, plan: Plan) -> Playlist | None:
+        with self._lock:
+            try:
+                return self._stream(plan).playlist(plan)
+            except Exception:  # no speech engine here, or it failed: no stream, turns instead
+                log.exception("cannot render the stream of %s", plan.name)
+                return None
+
+    def url(self, plan: Plan, segment: Segment) -> str:
+        with self._lock:
+            rendered = self._stream(plan).segments[segment.index]
+            self.renderer.path(rendered)
+        return f"{self.base_url}/{AUDIO_PREFIX}{rendered.digest}.mp3"
+
+
+class S3Segments:
+    """Segments published to ``bucket`` under ``prefix``, handed out as presigned URLs."""
+
+    def __init__(self, bucket: str, client: Any = None, *, prefix: str = AUDIO_PREFIX,
+                 options: VoiceOptions | None = None, lifetime: int = URL_LIFETIME) -> None:
+        if client is None:  # SigV4: what presigned URLs need with a role's session credentials
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.client("s3", config=Config(signature_version="s3v4"))
+        self.bucket, self.client, self.prefix, self.lifetime = bucket, client, prefix, lifetime
+        self.options = options or VoiceOptions()
+        self._playlists: dict[str, Playlist] = {}
+
+    def playlist_key(self, plan: Plan) -> str:
+        o = self.options
+        return self.prefix + playlist_name(plan.digest, o.voice, o.rate, o.volume)
+
+    def playlist(self, plan: Plan) -> Playlist | None:
+        """The published playlist; None if there is none (not published yet:
+        with only s3:GetObject a missing key reads as AccessDenied) or S3
+        failed. Only playlists found are kept, so a later publish is seen."""
+        key = self.playlist_key(plan)
+        found = self._playlists.get(key)
+        if found is not None:
+            return found
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            found = Playlist.from_json(json.loads(body))
+        except (BotoCoreError, ClientError, ValueError) as exc:
+            log.info("no stream playlist at s3://%s/%s: %s", self.bucket, key, exc)
+            return None
+        if found is not None:
+            self._playlists[key] = found
+        return found
+
+    def url(self, plan: Plan, segment: Segment) -> str:
+        url: str = self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self.prefix + segment.file_name},
+            ExpiresIn=self.lifetime)
+        return url
+
+
+def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SegmentSource | None:
+    """The segment source the configuration asks for (see the module docstring).
+
+    ``settings["AUDIO_URL"]`` (set by ``serve --dev`` to the loopback server)
+    comes before $LEGCOACH_AUDIO_URL; ``settings["AUDIO"]`` may hold a ready
+    source (tests)."""
+    if settings.get("AUDIO") is not None:
+        source: SegmentSource = settings["AUDIO"]
+        return source
+    bucket = environ.get(AUDIO_BUCKET_ENV, "").strip()
+    if bucket:
+        return S3Segments(bucket)
+    dev = not settings.get("VERIFY", True)
+    raw = settings.get("AUDIO_URL") or environ.get(AUDIO_URL_ENV, "").strip()
+    if not raw:
+        return None
+    from speech.paths import audio_cache_dir
+
+    return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir())

@@ -1,0 +1,117 @@
+"""Publishing streamed workouts to S3 (moto's in-process S3) and the function's
+side: playlists read back, presigned URLs handed out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
+import publish_audio  # noqa: E402
+
+from skill.workout.guide import PlanSpec
+from skill.workout.stream_sources import AUDIO_PREFIX, URL_LIFETIME, S3Segments
+from speech.cache import AudioCache
+from speech.tts import VoiceOptions
+from timer.segments import SegmentRenderer
+
+BUCKET = "leg-coach-audio-test"
+SPEC = PlanSpec("beginner", 2, "squat")
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    moto = pytest.importorskip("moto")
+    import boto3
+
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+                        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with moto.mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def keys(client: Any) -> dict[str, dict[str, Any]]:
+    listed = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return {o["Key"]: client.head_object(Bucket=BUCKET, Key=o["Key"]) for o in listed}
+
+
+def test_publish_uploads_segments_and_playlist_then_only_what_is_missing(s3: Any, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = publish_audio.publish([SPEC, SPEC], s3, BUCKET, cache_dir=cache)
+    stream = SegmentRenderer(AudioCache(cache, VoiceOptions())).stream(SPEC.plan())
+    stored = keys(s3)
+    assert first.plans == 1 and first.uploaded == len(stream.segments) + 1 == len(stored)
+    for seg in stream.segments:
+        head = stored[AUDIO_PREFIX + seg.file_name]
+        assert head["ContentType"] == "audio/mpeg"
+        assert "immutable" in head["CacheControl"]
+        body = s3.get_object(Bucket=BUCKET, Key=AUDIO_PREFIX + seg.file_name)["Body"].read()
+        assert body == (cache / seg.file_name).read_bytes()
+    again = publish_audio.publish([SPEC], s3, BUCKET, cache_dir=cache)
+    assert (again.uploaded, again.skipped) == (0, len(stream.segments) + 1)
+
+    s3.delete_object(Bucket=BUCKET, Key=AUDIO_PREFIX + stream.segments[1].file_name)
+    healed = publish_audio.publish([SPEC], s3, BUCKET, cache_dir=cache)
+    assert healed.uploaded == 1 and AUDIO_PREFIX + stream.segments[1].file_name in keys(s3)
+
+
+def test_the_function_reads_published_playlists_and_presigns_segment_urls(s3: Any, tmp_path: Path) -> None:
+    source = S3Segments(BUCKET)  # the client the function makes itself
+    plan = SPEC.plan()
+    assert source.playlist(plan) is None  # not published yet: turns instead
+    publish_audio.publish([SPEC], s3, BUCKET, cache_dir=tmp_path / "cache")
+    playlist = source.playlist(plan)  # a miss is not remembered: found once published
+    stream = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions())).stream(plan)
+    assert playlist is not None
+    assert [s.digest for s in playlist.segments] == [s.digest for s in stream.segments]
+    assert [(s.first_frame, s.frames, s.blocks) for s in playlist.segments] == \
+        [(s.first_frame, s.frames, s.blocks) for s in stream.segments]
+    url = source.url(plan, playlist.segments[0])
+    parts = urlsplit(url)
+    assert parts.scheme == "https"
+    assert parts.path.endswith(f"/{AUDIO_PREFIX}{playlist.segments[0].file_name}")
+    query = parse_qs(parts.query)
+    assert query["X-Amz-Expires"] == [str(URL_LIFETIME)] and "X-Amz-Signature" in query
+    assert len(url) < 8000
+
+
+def test_a_playlist_of_another_format_is_not_used(s3: Any) -> None:
+    source = S3Segments(BUCKET, s3)
+    key = source.playlist_key(SPEC.plan())
+    s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps({"format": "mp3-old", "plan": "x", "segments": []}))
+    assert source.playlist(SPEC.plan()) is None
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"not json")
+    assert source.playlist(SPEC.plan()) is None
+
+
+def test_catalogue_holds_every_level_and_single_exercise_at_each_length() -> None:
+    specs = list(publish_audio.catalogue(minutes=(None, 10)))
+    assert PlanSpec("advanced", None, None) in specs and PlanSpec("beginner", 10, "lunge") in specs
+    assert len(specs) == len(set(specs)) == 3 * 2 * (1 + len(publish_audio.load_exercises()))
+
+
+@pytest.mark.parametrize("argv", [["--bucket", "b", "--minutes", "1"], ["--bucket", "b", "--minutes", "ten"],
+                                  ["--minutes", "10"]])
+def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        publish_audio.main(argv, client=object())
+    assert stop.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_a_missing_bucket_is_one_line_and_exit_1(s3: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert publish_audio.main(["--bucket", "no-such-bucket"], client=s3) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("publish_audio: ") and err.count("\n") == 1 and "NoSuchBucket" in err
