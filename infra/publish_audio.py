@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from skill.workout.guide import LEVELS, PlanSpec  # noqa: E402
+from skill.workout.plan_spec import LEVELS, PlanSpec  # noqa: E402
 from skill.workout.stream_sources import AUDIO_PREFIX  # noqa: E402
 from speech.cache import AudioCache  # noqa: E402
 from speech.mp3 import MIME_TYPE  # noqa: E402

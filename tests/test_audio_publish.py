@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
 import publish_audio  # noqa: E402
 
-from skill.workout.guide import PlanSpec
+from skill.workout.plan_spec import PlanSpec
 from skill.workout.stream_sources import AUDIO_PREFIX, URL_LIFETIME, S3Segments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions
