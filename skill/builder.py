@@ -46,6 +46,7 @@ from skill.questions.handlers import QuestionHandler, TopicHandler
 from skill.questions.intents import QUESTION_INTENTS
 from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
 from skill.workout import intents as workout_intents
+from skill.workout.stream_handlers import STREAM_HANDLERS
 from skill.workout.handlers import (
     StartWorkoutHandler,
     WeeklyProgressHandler,
@@ -91,6 +92,7 @@ HandlerClass = type[IntentHandler] | type[RequestTypeHandler]
 #: Request handlers in the order the dispatcher tries them; the catch-all
 #: UnknownIntentHandler stays last.
 HANDLERS: tuple[HandlerClass, ...] = (
+    *STREAM_HANDLERS,  # a workout playing as a stream: its events and the intents that steer it
     LaunchHandler,
     *WORKOUT_HANDLERS,  # guided workouts
     *REMINDER_HANDLERS,
@@ -246,6 +248,8 @@ def build_skill(
 
         adapter = make_store(config.get("STORE"))
     coach = make_coach(adapter)
+    if "AUDIO" in config:  # the app's segment source (None: no stream); else the environment's
+        coach.audio = config["AUDIO"]
     if warm:
         warm_up(coach)
     # The API client lets handlers call Alexa's services (reminders, settings).

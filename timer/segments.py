@@ -58,6 +58,7 @@ class Segment:
     frames: int
     cues: tuple[Cue, ...]
     digest: str = ""
+    set_end: float | None = None  # plan time where its set ends (None: no set in it)
 
     @property
     def first_sample(self) -> int:
@@ -121,8 +122,9 @@ def lay_out(timeline: Timeline) -> tuple[Segment, ...]:
         if frames < 1:
             raise ValueError(f"turn {i} of {timeline.title!r} is shorter than an MP3 frame")
         cues = tuple(c for b in group for c in timeline.cues_in_block(b))
+        set_end = next((timeline.blocks[b].end for b in group if timeline.blocks[b].kind == "set"), None)
         segments.append(Segment(i, tuple(group), timeline.blocks[group[0]].start,
-                                timeline.blocks[group[-1]].end, first, frames, cues))
+                                timeline.blocks[group[-1]].end, first, frames, cues, set_end=set_end))
     return tuple(segments)
 
 
@@ -148,7 +150,7 @@ class Playlist:
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "plan": self.plan_digest, "segments": [
             {"digest": s.digest, "blocks": list(s.blocks), "start": round(s.start, 6), "end": round(s.end, 6),
-             "first_frame": s.first_frame, "frames": s.frames} for s in self.segments]}
+             "first_frame": s.first_frame, "frames": s.frames, "set_end": s.set_end} for s in self.segments]}
 
     @classmethod
     def from_json(cls, value: Any) -> Playlist | None:
@@ -157,7 +159,8 @@ class Playlist:
             if value["format"] != FORMAT:
                 return None
             segments = tuple(Segment(i, tuple(int(b) for b in s["blocks"]), float(s["start"]), float(s["end"]),
-                                     int(s["first_frame"]), int(s["frames"]), (), str(s["digest"]))
+                                     int(s["first_frame"]), int(s["frames"]), (), str(s["digest"]),
+                                     None if s.get("set_end") is None else float(s["set_end"]))
                              for i, s in enumerate(value["segments"]))
             return cls(str(value["plan"]), segments) if segments else None
         except (KeyError, TypeError, ValueError):

@@ -31,6 +31,9 @@ class Offer(NamedTuple):
     no: Action
 
 
+FROM_ENVIRONMENT = "environment"
+
+
 class Coach:
     """Everything the handlers need, built once by ``build_skill``.
 
@@ -49,6 +52,9 @@ class Coach:
         self.make_matcher = make_matcher
         #: The yes/no offers the handlers can make, by name.
         self.offers: dict[str, Offer] = {}
+        #: Where streamed workouts come from (skill.workout.stream_sources), None
+        #: for none, or FROM_ENVIRONMENT: read the environment when first needed.
+        self.audio: Any = FROM_ENVIRONMENT
         self._knowledge: Any = None
         self._matcher: Any = None
 

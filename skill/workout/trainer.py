@@ -39,6 +39,7 @@ from skill.workout.state import (
     user_id,
 )
 from skill.workout.store import WorkoutStore
+from skill.workout.streamer import Streamer
 from speech.model import Narration
 from timer.exercises import find_exercise, get_exercise, load_exercises
 from timer.history import WEEKLY_GOAL
@@ -52,6 +53,7 @@ class Trainer:
     def __init__(self, coach: Coach, limit: float | None = None, sounds: bool | None = None) -> None:
         self.coach = coach
         self.store = WorkoutStore(coach.visits.adapter)
+        self.streamer = Streamer(self.store, coach.audio)  # the stream mode, beside the turns
         self.limit = limit if limit is not None else turn_seconds_from_env()
         self.sounds = sounds if sounds is not None else sounds_from_env()
         self.offers = {
@@ -120,12 +122,18 @@ class Trainer:
         before = Narration()
         if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
             before = self.coach.prompt("disclaimer")
-        return self.run(handler_input, flow.begin_workout, level, minutes, exercise, before)
+        streamed = self.streamer.start(handler_input, level, minutes, exercise, before)
+        if isinstance(streamed, Response):
+            return streamed
+        return self.run(handler_input, flow.begin_workout, level, minutes, exercise, streamed)
 
     # The workout's actions (skill.workout.flow), one for each handler.
 
     def act(self, handler_input: HandlerInput, name: str) -> Response:
-        """Run the action named ``name``: one of :data:`ACTIONS`."""
+        """Run the action named ``name``: one of :data:`ACTIONS`. "Resume" plays
+        a saved stream on a device that can."""
+        if name == "resume" and self.streamer.can_resume(handler_input):
+            return self.streamer.steer(handler_input, "resume")
         return self.run(handler_input, ACTIONS[name])
 
     def tell(self, handler_input: HandlerInput, what: str) -> Response:
