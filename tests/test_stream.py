@@ -17,7 +17,7 @@ from ask_sdk_model import RequestEnvelope
 
 from envelopes import USER_ID, envelope, intent
 from skill.builder import build_skill
-from skill.endpoint.serialize import invoke
+from skill.core.sdk import invoke
 from skill.store.sqlite import SQLiteAdapter
 from skill.workout.plan_spec import PlanSpec
 from skill.workout.stream import MAX_TOKEN, STREAM_KEY, Token
