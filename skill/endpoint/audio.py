@@ -16,12 +16,14 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, abort, send_file
 
-from skill.workout.stream_sources import LocalSegments, SegmentSource, source_from_settings
-from speech.mp3 import MIME_TYPE
+if TYPE_CHECKING:
+    from skill.workout.stream_sources import SegmentSource
+
+MIME_TYPE = "audio/mpeg"
 
 _NAME = re.compile(r"([0-9a-f]{64})\.mp3")
 _FILE = re.compile(r"s-([0-9a-f]{64})\.mp3")
@@ -83,6 +85,8 @@ def audio_blueprint(files: SegmentFiles) -> Blueprint:
 def attach_audio(app: Flask, settings: Mapping[str, Any]) -> SegmentSource | None:
     """The stream's segment source for ``settings`` (None: no stream); a local
     source's files are served by this app."""
+    from skill.workout.stream_sources import LocalSegments, source_from_settings  # light: plans load later
+
     source = source_from_settings(settings, os.environ)
     if isinstance(source, LocalSegments):
         app.register_blueprint(audio_blueprint(SegmentFiles(source.cache_dir)))

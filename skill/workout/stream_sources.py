@@ -28,12 +28,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from speech.tts import VoiceOptions
-from timer.plans import Plan
-from timer.segments import Playlist, Segment, playlist_name
+if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked for
+    from speech.tts import VoiceOptions
+    from timer.plans import Plan
+    from timer.segments import Playlist, Segment
 
 AUDIO_URL_ENV = "LEGCOACH_AUDIO_URL"
 AUDIO_BUCKET_ENV = "LEGCOACH_AUDIO_BUCKET"
@@ -75,6 +76,7 @@ class LocalSegments:
 
     def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None) -> None:
         from speech.cache import AudioCache
+        from speech.tts import VoiceOptions
         from timer.segments import SegmentRenderer
 
         self.base_url = base_url.rstrip("/")
@@ -117,11 +119,15 @@ class S3Segments:
             from botocore.config import Config
 
             client = boto3.client("s3", config=Config(signature_version="s3v4"))
+        from speech.tts import VoiceOptions
+
         self.bucket, self.client, self.prefix, self.lifetime = bucket, client, prefix, lifetime
         self.options = options or VoiceOptions()
         self._playlists: dict[str, Playlist] = {}
 
     def playlist_key(self, plan: Plan) -> str:
+        from timer.segments import playlist_name
+
         o = self.options
         return self.prefix + playlist_name(plan.digest, o.voice, o.rate, o.volume)
 
@@ -134,6 +140,8 @@ class S3Segments:
         if found is not None:
             return found
         from botocore.exceptions import BotoCoreError, ClientError
+
+        from timer.segments import Playlist
 
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
