@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -45,8 +45,10 @@ from skill.workout.stream import (
     supports_audio,
 )
 from speech.model import Narration
-from timer.plans import Plan
-from timer.segments import Playlist
+
+if TYPE_CHECKING:  # segments (and the speech cache under them) load with a stream's first request
+    from timer.plans import Plan
+    from timer.segments import Playlist
 
 log = logging.getLogger("skill.workout.streamer")
 
