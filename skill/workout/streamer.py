@@ -30,6 +30,7 @@ from ask_sdk_model.interfaces.audioplayer import (
 from skill.core.coach import FROM_ENVIRONMENT
 from skill.core.responses import ssml
 from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
+from skill.store.attributes import update_stored
 from skill.workout.progress import Saved
 from skill.workout.state import request_time, user_id
 from skill.workout.store import WorkoutStore
@@ -92,11 +93,7 @@ class Streamer:
 
         if adapter is None:
             return step({})
-        update = getattr(adapter, "update_attributes", None)
-        if update is not None:
-            update(envelope, apply)
-        else:
-            adapter.save_attributes(envelope, apply(adapter.get_attributes(envelope) or {}))
+        update_stored(adapter, envelope, apply)
         return result[0]
 
     def _attributes(self, handler_input: HandlerInput) -> dict[str, Any]:
