@@ -549,9 +549,11 @@ def test_gunicorn_serves_healthz_and_refuses_unsigned_requests(
     process.terminate()
     output, _ = process.communicate(timeout=20)
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    # Several workers write the log, so lines may come in either order.
-    assert sorted((r["method"], r["path"], r["status"]) for r in records) == [
-        ("GET", "/healthz", "200"), ("POST", "/alexa", "400")]
+    # Several workers write the log, so lines may come in either order; on a
+    # busy machine wait_for may give up on a slow first /healthz and ask again.
+    seen = [(r["method"], r["path"], r["status"]) for r in records]
+    assert seen.count(("POST", "/alexa", "400")) == 1
+    assert set(seen) == {("GET", "/healthz", "200"), ("POST", "/alexa", "400")}
     assert not (tmp_path / ".gunicorn").exists()  # no control socket left behind
 
 
