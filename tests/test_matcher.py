@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import labelled
 from skill.questions.knowledge import KnowledgeError, load_knowledge
 from skill.questions.matcher import Match, Matcher, default_matcher, match_question
+from skill.questions.phonetic import SoundIndex, key, one_edit_apart
 from skill.questions.vocabulary import parse_vocabulary, stem
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.toml"
@@ -29,7 +30,7 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.50
+MIN_HELDOUT_ACCURACY = 0.82
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -75,6 +76,16 @@ def test_training_and_held_out_sets_cover_every_style_and_never_overlap() -> Non
     assert styles <= {q.batch for q in TRAINING}
     assert {plain(q.text) for q in TRAINING}.isdisjoint(plain(q.text) for q in HELDOUT)
     assert all(LABEL_RE.match(q.label) for q in (*TRAINING, *HELDOUT))
+
+
+def test_every_held_out_safety_question_is_routed_and_false_alarms_stay_rare(
+    matcher: Matcher,
+) -> None:
+    """Totals only, as for accuracy."""
+    result = labelled.score(HELDOUT, matcher.match)
+    right, total = result.by_kind["safety"]
+    assert right == total
+    assert result.false_alarms <= 1
 
 
 def test_held_out_accuracy_does_not_fall(matcher: Matcher) -> None:
@@ -261,3 +272,85 @@ def test_vocabulary_rejects_a_word_in_two_groups() -> None:
 def test_vocabulary_rejects_an_unknown_domain_group() -> None:
     with pytest.raises(KnowledgeError, match="unknown concept 'NOPE'"):
         parse_vocabulary({"concepts": {"LEG": "leg"}, "domain": {"strong": "NOPE"}})
+
+
+# ------------------------------------------------------------ the language, not the list
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("no squats for me, something else for my bottom", "alternatives"),
+        ("i hate lunges, any other moves for thighs", "alternatives"),
+        ("will just running slim my legs", "cardio_vs_strength"),
+        ("can i slim my calves only", "spot_reduction"),
+        ("i'm not hurt or ill, i only want slimmer knees", "spot_reduction"),
+    ],
+)
+def test_negation_and_only_scope_change_the_answer(matcher: Matcher, text: str,
+                                                   topic_id: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("topic", topic_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("i'm pregnant and my leg is swollen and i can't catch my breath", "emergency"),
+        ("since my operation one calf is suddenly red and swollen", "blood_clot"),
+        ("i'm pregnant and my feet tingle", "pregnancy"),
+        ("pins and needles in my foot after sitting", "numbness"),
+        ("had surgery on my hip, when can i squat", "after_surgery"),
+        ("do lunges help varicose veins", "varicose_veins"),
+        ("how many painkillers for sore thighs", "medicine"),
+    ],
+)
+def test_safety_routes_the_most_urgent_first(matcher: Matcher, text: str, topic_id: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i'm not pregnant, just want slimmer thighs", "it doesn't hurt, i just want thinner calves",
+     "my legs aren't swollen, they're just big", "i'm not injured or ill, what burns thigh fat"],
+)
+def test_a_negated_mention_sends_no_one_to_a_doctor(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "topic"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [("lunch", "lunge"), ("lounge", "lunge"), ("squad", "squat"), ("tie", "thigh"),
+     ("sellyoulight", "cellulite"), ("proteen", "protein"), ("vericose", "varicose")],
+)
+def test_sound_alike_words_share_a_key(heard: str, meant: str) -> None:
+    assert key(heard) == key(meant) or one_edit_apart(key(heard), key(meant))
+
+
+@pytest.mark.parametrize(("a", "b"), [("morning", "burning"), ("single", "tingle"), ("joke", "squat")])
+def test_words_that_only_rhyme_are_not_taken_for_each_other(a: str, b: str) -> None:
+    assert SoundIndex([b]).lookup(a) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("what muscles do lungs work", "muscles_worked"), ("how to get rid of sell you light", "cellulite"),
+     ("will squads make my calves bulky", "bulky")],
+)
+def test_misheard_names_still_find_their_topic(matcher: Matcher, text: str, topic_id: str) -> None:
+    assert matcher.match(text).topic_id == topic_id
+
+
+def test_a_guess_by_sound_alone_does_not_bring_a_question_into_scope(matcher: Matcher) -> None:
+    assert matcher.match("tell me a joke").kind == "out_of_scope"  # "joke" sounds like "jog"
+
+
+def test_two_questions_in_one_answer_the_first_and_offer_the_second(matcher: Matcher) -> None:
+    match = matcher.match("how do i squat and how do i do a glute bridge")
+    assert (match.topic_id, match.also) == ("squat", "glute_bridge")
+    assert matcher.match("is it water or fat").also is None  # "fat" alone asks nothing
+
+
+def test_a_ramble_is_answered_by_the_question_at_its_end(matcher: Matcher) -> None:
+    ramble = ("i have been cycling to work for months and eating well and my arms got thinner "
+              "and my face too but not my hips so should i just do more side leg raises")
+    assert matcher.match(ramble).topic_id == "spot_reduction"

@@ -55,6 +55,8 @@ UNKNOWN_WEIGHT = 1.0
 RELATED_BOOST = 0.05
 #: A question with this many terms or more is long: its last clause counts double.
 LONG_QUESTION = 12
+#: A question with more terms than this is read as one (a ramble, not two questions).
+TWO_PART_TERMS = 9
 #: Each half of a two-part question must score this much on its own, and by this
 #: much more than its next best topic.
 PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
@@ -142,8 +144,8 @@ class Matcher:
         self._index: dict[str, list[tuple[int, float]]] = {}
         for i, fs in doc_features:
             weights = [(f, self.idf[f]) for f in sorted(fs)]
-            for f, w in weights:
-                self._index.setdefault(f, []).append((len(self._docs), w))
+            for f, w in weights:  # the query weighs a feature by its idf too
+                self._index.setdefault(f, []).append((len(self._docs), w * w))
             self._docs.append(_Doc(i, math.sqrt(sum(w * w for _, w in weights)) or 1.0))
 
     def tokens(self, text: str) -> list[Token]:
@@ -151,8 +153,8 @@ class Matcher:
 
     @staticmethod
     def _documents(topic: Topic) -> tuple[str, ...]:
-        """What a topic is matched against: its title, samples and keywords."""
-        return (topic.title, *topic.samples, " ".join(topic.keywords))
+        """What a topic is matched against: its title, each sample and each keyword phrase."""
+        return (topic.title, *topic.samples, *topic.keywords)
 
     @staticmethod
     def _idf(doc_features: Iterable[tuple[int, set[str]]], n_topics: int) -> dict[str, float]:
@@ -174,13 +176,13 @@ class Matcher:
         unknown = sum(1 for f in query if "|" not in f and f not in idf)
         q_norm = math.sqrt(sum(idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2) or 1.0
         dots: dict[int, float] = {}
-        for f in known:
-            w = idf[f]
-            for doc, dw in index[f]:
-                dots[doc] = dots.get(doc, 0.0) + w * dw
+        get = dots.get
+        for f in known:  # sorted features, built postings: the same order in every process
+            for doc, product in index[f]:
+                dots[doc] = get(doc, 0.0) + product
         best = [0.0] * len(self.topic_ids)
         second = [0.0] * len(self.topic_ids)
-        for doc in sorted(dots):
+        for doc in dots:
             d = docs[doc]
             score = dots[doc] / d.norm
             if score > best[d.topic]:
@@ -241,7 +243,7 @@ class Matcher:
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
-        parts = self._parts(text) if len(toks) < LONG_QUESTION else None
+        parts = self._parts(text) if len(toks) <= TWO_PART_TERMS else None
         if parts is not None:
             first, second = parts
             return Match("topic", first, score, f"two questions: {first}, then {second}", second)
