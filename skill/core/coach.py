@@ -16,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 from skill.core.visits import Visits
-from skill.core.responses import as_narration
+from skill.core.responses import Reply, as_narration
 from speech.model import Narration
 
 log = logging.getLogger("skill.handlers")
@@ -73,6 +73,10 @@ class Coach:
     def prompt(self, name: str, **values: str) -> Narration:
         """The prompt ``name`` from skill/core/prompts.toml, placeholders filled."""
         return as_narration(self.prompts.pick(name, **values))
+
+    def welcome(self, name: str = "welcome") -> Reply:
+        """The welcome ``name`` ("welcome", "welcome_back"...), with the reprompt."""
+        return Reply(self.prompt(name), self.prompt("reprompt"))
 
     def examples(self, count: int = 2) -> tuple[str, ...]:
         return tuple(self.prompts.examples[:count])

@@ -11,12 +11,8 @@ from ask_sdk_model import Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
-from skill.core.responses import Reply, prefixed, render
+from skill.core.responses import prefixed, render
 from skill.workout.state import unfinished_workout
-
-
-def welcome(coach: Coach, name: str = "welcome") -> Reply:
-    return Reply(coach.prompt(name), coach.prompt("reprompt"))
 
 
 class LaunchHandler(RequestTypeHandler):
@@ -27,11 +23,11 @@ class LaunchHandler(RequestTypeHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         first, stored = self.coach.visits.visit(handler_input)
         if first:
-            reply = prefixed(self.coach.prompt("disclaimer"), welcome(self.coach))
+            reply = prefixed(self.coach.prompt("disclaimer"), self.coach.welcome())
         elif unfinished_workout(stored):
-            reply = welcome(self.coach, "welcome_back_workout")
+            reply = self.coach.welcome("welcome_back_workout")
         else:
-            reply = welcome(self.coach, "welcome_back")
+            reply = self.coach.welcome("welcome_back")
         return render(handler_input, reply)
 
 
@@ -43,4 +39,4 @@ class NavigateHomeHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         context.set_topic(handler_input, None, None)
         context.set_offer(handler_input, None)
-        return render(handler_input, welcome(self.coach))
+        return render(handler_input, self.coach.welcome())

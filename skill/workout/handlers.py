@@ -34,7 +34,6 @@ from ask_sdk_model import IntentRequest, Response
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, RequestTypeHandler
 from skill.core.responses import Reply, prefixed, render
-from skill.general.launch import welcome
 from skill.questions.handlers import Answer, answer_text, answer_topic, asked, deliver
 from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.workout.intents import (
@@ -307,4 +306,4 @@ class WorkoutHomeHandler(_InWorkout):
         context.put(handler_input, MARKER, None)
         context.set_offer(handler_input, None)
         context.set_topic(handler_input, None, None)
-        return render(handler_input, prefixed(said, welcome(self.coach)))
+        return render(handler_input, prefixed(said, self.coach.welcome()))
