@@ -75,9 +75,12 @@ def _speak_and_wait(narration: Narration) -> None:
 
     speaker = make_speaker()
     try:
+        if not speaker.audible:
+            print("(no audio device or text-to-speech here, so the answer is printed only)",
+                  file=sys.stderr)
+            return
         speaker.speak(narration)
-        if speaker.audible:
-            time.sleep(speaker.seconds(narration) or 0.0)
+        time.sleep(speaker.seconds(narration) or 0.0)
     finally:
         speaker.close()
 
@@ -85,13 +88,13 @@ def _speak_and_wait(narration: Narration) -> None:
 def cmd_chat(args: argparse.Namespace) -> int:
     from skill.devtools.launcher import chat
 
-    return chat(args.url, mute=args.mute)
+    return chat(args.url, mute=args.mute, fast=args.fast)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from skill.devtools.launcher import run
 
-    return run(args.port, mute=args.mute)
+    return run(args.port, mute=args.mute, fast=args.fast)
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -153,10 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat = command("chat", cmd_chat)
     chat.add_argument("--url", help="endpoint of a server run with --dev (default: in process)")
     chat.add_argument("--mute", action="store_true", help="print answers without speaking them")
+    chat.add_argument("--fast", action="store_true",
+                      help="don't wait: take each answer as heard to its end (for demos)")
 
     run = command("run", cmd_run)
     run.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     run.add_argument("--mute", action="store_true", help="print answers without speaking them")
+    run.add_argument("--fast", action="store_true",
+                     help="don't wait: take each answer as heard to its end (for demos)")
 
     model = command("model", cmd_model)
     model.add_argument("--out", type=Path, help="folder (default infra/skill-package/...)")

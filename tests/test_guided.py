@@ -23,6 +23,7 @@ from ask_sdk_model import RequestEnvelope
 
 from envelopes import USER_ID, envelope, intent, question
 from skill.devtools.chat import Console, InProcess, narration_from_ssml
+from skill.devtools.keyboard import PipedKeyboard
 from skill.questions.knowledge import load_knowledge
 from skill.core.sdk import invoke
 from skill.devtools.nlu import LocalNLU
@@ -488,10 +489,11 @@ def test_stop_and_resume_work_the_same_on_dynamodb(any_adapter: Any) -> None:
 # -- the console -------------------------------------------------------------------
 
 def test_the_chat_console_runs_a_whole_workout(adapter: SQLiteAdapter) -> None:
-    lines = iter(["start a beginner workout", "what's next", *["next"] * 20])
+    lines = io.StringIO("".join(f"{line}\n" for line in ["start a beginner workout", "what's next",
+                                                         *["next"] * 20]))
     out = io.StringIO()
     console = Console(InProcess(build_skill(adapter)), LocalNLU(interaction_model(load_knowledge())),
-                      MuteSpeaker(), out, lambda prompt: next(lines))
+                      MuteSpeaker(), out, PipedKeyboard(lines), fast=True)
     assert console.run() == 0
     text = out.getvalue()
     assert "Beginner leg workout" in text and "Next up:" in text and "Workout complete" in text

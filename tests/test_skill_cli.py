@@ -20,6 +20,7 @@ from skill.builder import interaction_model
 from skill.devtools import launcher
 from skill.endpoint.app import create_app
 from skill.devtools.chat import Console, narration_from_ssml
+from skill.devtools.keyboard import PipedKeyboard
 from skill.model.generator import LOCALES, default_model_dir
 from skill.questions.knowledge import load_knowledge
 from skill.devtools.nlu import LocalNLU
@@ -29,16 +30,9 @@ from speech.model import Narration, Pause, Sound
 QUESTION = "why won't my legs slim down"
 
 
-def scripted(*lines: str) -> Callable[[str], str]:
-    """An input() that types ``lines`` then hits end of input."""
-    queue = list(lines)
-
-    def read(prompt: str) -> str:
-        if not queue:
-            raise EOFError
-        return queue.pop(0)
-
-    return read
+def scripted(*lines: str) -> PipedKeyboard:
+    """A keyboard that types ``lines`` when the coach listens, then hits end of input."""
+    return PipedKeyboard(io.StringIO("".join(f"{line}\n" for line in lines)))
 
 
 def free_port() -> int:
@@ -155,8 +149,9 @@ class Recorder:
 
 def test_chat_in_process_holds_a_conversation_and_ends_on_stop() -> None:
     out = io.StringIO()
-    assert launcher.chat(None, mute=True, read=scripted(QUESTION, "tell me more", "stop"), out=out) == 0
-    lines = [line for line in out.getvalue().splitlines() if line.startswith("coach> ")]
+    assert launcher.chat(None, mute=True, keyboard=scripted(QUESTION, "tell me more", "stop"),
+                         out=out, fast=True) == 0
+    lines = [line for line in out.getvalue().splitlines() if "coach> " in line]
     assert len(lines) == 4
     assert "medical advice" in lines[0]
     assert "card:" in out.getvalue()
@@ -167,7 +162,8 @@ def test_chat_sends_session_ended_at_end_of_input(nlu: LocalNLU) -> None:
     from skill.builder import build_skill
 
     transport = Recorder(InProcess(build_skill()))
-    console = Console(transport, nlu, launcher.make_speaker(True), io.StringIO(), scripted(QUESTION))
+    console = Console(transport, nlu, launcher.make_speaker(True), io.StringIO(), scripted(QUESTION),
+                      fast=True)
     assert console.run() == 0
     types = [e["request"]["type"] for e in transport.sent]
     assert types == ["LaunchRequest", "IntentRequest", "SessionEndedRequest"]
@@ -185,7 +181,7 @@ def dev_server(tmp_path: Path) -> Iterator[str]:
 def test_chat_over_http_talks_to_a_dev_server(dev_server: str) -> None:
     out = io.StringIO()
     read = scripted("what about diet", "where is that from", "stop")
-    assert launcher.chat(dev_server, mute=True, read=read, out=out) == 0
+    assert launcher.chat(dev_server, mute=True, keyboard=read, out=out, fast=True) == 0
     assert out.getvalue().count("coach> ") == 4
 
 
@@ -209,7 +205,7 @@ def test_chat_to_an_unreachable_url_fails_in_one_line(capsys: pytest.CaptureFixt
 def test_run_starts_a_dev_server_chats_with_it_and_stops_it() -> None:
     port = free_port()
     out = io.StringIO()
-    assert launcher.run(port, mute=True, read=scripted(QUESTION, "stop"), out=out) == 0
+    assert launcher.run(port, mute=True, keyboard=scripted(QUESTION, "stop"), out=out, fast=True) == 0
     assert out.getvalue().count("coach> ") == 3
     assert launcher.port_free(port), "the server is still running"
 
@@ -225,7 +221,8 @@ def test_run_with_dynamodb_local_keeps_users_there_and_stops_it(
     monkeypatch.setenv("LEGCOACH_STORE", "dynamodb-local")
     port = free_port()
     out = io.StringIO()
-    assert launcher.run(port, mute=True, read=scripted("start a workout", "stop"), out=out) == 0
+    assert launcher.run(port, mute=True, keyboard=scripted("start a workout", "stop"), out=out,
+                        fast=True) == 0
     assert "Let's warm up" in out.getvalue() and "sorry" not in out.getvalue().lower()
     assert not (legcoach_home / "skill.db").exists()  # users went to DynamoDB Local
     log = (legcoach_home / "server.log").read_text()
@@ -239,7 +236,8 @@ def test_run_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         assert cli.main(["run", "--port", str(busy.getsockname()[1]), "--mute"]) == 1
-    assert "in use" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "in use" in err and "--port" in err and "make run PORT=" in err
 
 
 def test_speaking_console_waits_for_the_audio(nlu: LocalNLU) -> None:
@@ -264,3 +262,15 @@ def test_speaking_console_waits_for_the_audio(nlu: LocalNLU) -> None:
     speaker = Speaker()
     Console(InProcess(build_skill()), nlu, speaker, io.StringIO(), scripted("stop")).run()
     assert len(speaker.spoken) == 2 and all(isinstance(n, Narration) for n in speaker.spoken)
+
+
+def test_ask_speak_without_audio_says_once_that_it_printed_instead(legcoach_home: Path) -> None:
+    import os
+
+    # No player program on PATH: the machine has no way to play audio.
+    env = {**os.environ, "LEGCOACH_HOME": str(legcoach_home), "PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run([sys.executable, "-m", "skill", "ask", "--speak", QUESTION],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith("Leg fat is stubborn")
+    assert done.stderr.count("printed only") == 1 and "Traceback" not in done.stderr

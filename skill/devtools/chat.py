@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
+import math
+import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, TextIO
 
 from skill.devtools.envelopes import Conversation
 from skill.core.sdk import invoke
-from skill.devtools.nlu import LocalNLU
-from speech.model import SOUNDS, Narration, Part, Pause, Sound
-from speech.text import to_text
+from skill.devtools.keyboard import Keyboard
+from skill.devtools.nlu import LocalNLU, normalise
+from speech.model import SOUNDS, Narration, Part, Pause, Say, Sound, estimate_speech_seconds
+from speech.text import ELLIPSIS, VISIBLE_PAUSE, to_text
 
 Envelope = dict[str, Any]
 
@@ -75,6 +78,10 @@ class HttpTransport:
         if not isinstance(value, dict):
             raise ChatError(f"{self.url} did not answer a response envelope")
         return value
+
+    def close(self) -> None:
+        """Close the connection first, so the server's port is free when it stops."""
+        self.connection.close()
 
 
 def _reason(data: bytes) -> str:
@@ -132,46 +139,226 @@ def card_of(response: Envelope) -> str | None:
     card = (response.get("response") or {}).get("card") or {}
     if not card:
         return None
+    if card.get("type") == "AskForPermissionsConsent":
+        asked = ", ".join(str(p) for p in card.get("permissions") or ())
+        return f"Alexa app, permission request: allow Leg Coach {asked}"
     return f"{card.get('title', '')}: {card.get('content') or card.get('text') or ''}".strip()
 
 
+
+
+#: "say: Alexa, ask leg coach to resume my workout" -> what a console user types.
+_ASK_DEVICE = re.compile(r"\b[Ss]ay:? Alexa, (?:ask|tell) leg coach(?: to)? ([^.!?]*)", re.IGNORECASE)
+_OPEN_DEVICE = re.compile(r"\b[Ss]ay:? Alexa, open leg coach,?", re.IGNORECASE)
+
+
+def for_console(n: Narration) -> Narration:
+    """``n`` with what to say to a device turned into what to type here."""
+    parts: list[Part | str] = []
+    for part in n:
+        if isinstance(part, Say):
+            text = _ASK_DEVICE.sub(r"type: \1", part.text)
+            parts.append(_OPEN_DEVICE.sub("type: open leg coach,", text))
+        else:
+            parts.append(part)
+    return Narration.of(*parts)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: Pauses at least this long show a countdown on a terminal.
+COUNTDOWN = 3.0
+#: What starts a new session once one has ended, as "Alexa, open leg coach" would.
+OPEN_WORDS = ("", "open leg coach", "alexa open leg coach", "open", "launch leg coach", "start leg coach")
+QUIT = "quit"
+
+
 class Console:
-    """The conversation loop; input, output and voice are injected."""
+    """The conversation loop, as a speaker runs it; input, output, voice and clock are injected.
+
+    Each answer is played in real time: through ``speaker`` when it is
+    audible, otherwise as text paced by its own pauses. A line typed while
+    it plays interrupts it (``keyboard`` reports the first key). Every
+    request is stamped with ``clock``'s time when it is sent; with ``fast``
+    each turn is taken as heard to its end at once, so requests are stamped
+    that much later and nothing waits. When the skill ends a session the
+    console stays: the next line opens a new one. It ends on ``quit``,
+    end of input (Ctrl-D) or Ctrl-C.
+    """
 
     def __init__(self, transport: Transport, nlu: LocalNLU, speaker: Any, out: TextIO,
-                 read: Callable[[str], str] = input) -> None:
-        self.transport, self.nlu, self.speaker, self.out, self.read = transport, nlu, speaker, out, read
-        self.conversation = Conversation()
+                 keyboard: Keyboard, *, clock: Clock | None = None, fast: bool = False,
+                 note: str | None = None) -> None:
+        self.transport, self.nlu, self.speaker, self.out = transport, nlu, speaker, out
+        self.keyboard, self.clock, self.fast = keyboard, clock or SystemClock(), fast
+        self.heard_ahead = 0.0  # seconds of speech taken as heard in fast mode
+        self.conversation = self._new_conversation()
+        self.note = note
+        self._on_terminal = bool(getattr(out, "isatty", lambda: False)())
+        self._written = ""
 
-    def turn(self, envelope: Envelope) -> None:
-        response = self.transport.send(envelope)
-        self.conversation.received(response)
-        narration = speech_of(response)
-        if narration:
-            print(f"coach> {to_text(narration)}", file=self.out, flush=True)
-        card = card_of(response)
-        if card:
-            print(f"  card: {card}".replace("\n", "\n        "), file=self.out, flush=True)
-        self._speak(narration)
+    def _now(self) -> datetime:
+        return self.clock.now() + timedelta(seconds=self.heard_ahead)
 
-    def _speak(self, narration: Narration) -> None:
-        if not narration or not getattr(self.speaker, "audible", False):
-            return
-        self.speaker.speak(narration)
-        seconds = self.speaker.seconds(narration)
-        if seconds:
-            time.sleep(seconds)  # like a speaker: listen once it has finished
+    def _new_conversation(self, old: Conversation | None = None) -> Conversation:
+        conversation = Conversation(clock=self._now)
+        if old is not None:
+            conversation.device_id = old.device_id
+        return conversation
 
     def run(self) -> int:
-        self.turn(self.conversation.launch())
-        while not self.conversation.ended:
-            try:
-                line = self.read("you> ")
-            except (EOFError, KeyboardInterrupt):
-                print(file=self.out)
-                self.transport.send(self.conversation.session_ended("USER_INITIATED"))
-                return 0
-            if line.strip():
-                name, slots = self.nlu.resolve(line)
-                self.turn(self.conversation.intent(name, slots))
+        if self.note:
+            self._print(f"({self.note})")
+        try:
+            typed = self.turn(self.conversation.launch())
+            while True:
+                if typed is None:
+                    if not self.keyboard.typing:
+                        self._write("you> ")
+                    typed = self.keyboard.line(None) or ""
+                typed = self.hear(typed.strip())
+        except (EOFError, KeyboardInterrupt):
+            self._print("")
+            self.leave()
+        except _Quit:
+            self.leave()
         return 0
+
+    def hear(self, line: str) -> str | None:
+        """Send what ``line`` means; a line typed while the answer played, or None."""
+        if line.lower() == QUIT:
+            raise _Quit
+        if self.conversation.ended:
+            self.conversation = self._new_conversation(self.conversation)
+            if normalise(line).removeprefix("alexa ") in OPEN_WORDS:
+                return self.turn(self.conversation.launch())
+        elif not line:
+            return None
+        name, slots = self.nlu.resolve(line)
+        return self.turn(self.conversation.intent(name, slots))
+
+    def leave(self) -> None:
+        """End the session if one is open, as a speaker does when you walk away."""
+        if not self.conversation.ended:
+            self.conversation.ended = True
+            try:
+                self.transport.send(self.conversation.session_ended("USER_INITIATED"))
+            except ChatError:
+                pass  # the skill is gone already: nothing to end
+
+    def turn(self, envelope: Envelope) -> str | None:
+        response = self.transport.send(envelope)
+        self.conversation.received(response)
+        narration = for_console(speech_of(response))
+        typed = self.play(narration)
+        card = card_of(response)
+        if card and typed is None:
+            self._print(f"  card: {card}".replace("\n", "\n        "))
+        if self.conversation.ended and typed is None:
+            self._print("(the session has ended; type to start a new one, or quit)")
+        return typed
+
+    # -- playing a turn --------------------------------------------------------
+
+    def play(self, narration: Narration) -> str | None:
+        """Play ``narration`` in real time; a line typed meanwhile (which stops it), or None."""
+        if not narration:
+            return None
+        audible = bool(getattr(self.speaker, "audible", False))
+        if self.fast or audible:
+            self._print(f"coach> {to_text(narration)}")
+            length = (self.speaker.seconds(narration) if audible else None) or \
+                narration.estimated_seconds()
+            if audible:
+                self.speaker.speak(narration)
+            if self.fast:
+                self.heard_ahead += length
+                return None
+            return self._listen(length, self._stop_audio)
+        return self._pace(narration)
+
+    def _stop_audio(self) -> None:
+        self.speaker.close()  # stops the player; the next turn plays again
+        self._write("\nyou> ")
+
+    def _listen(self, seconds: float, on_key: Callable[[], None]) -> str | None:
+        """Wait ``seconds`` for a line; once a key is pressed, wait for the whole line."""
+        typed = self.keyboard.line(seconds, on_key)
+        if typed is None and self.keyboard.typing:
+            typed = self.keyboard.line(None)
+        return typed
+
+    def _pace(self, narration: Narration) -> str | None:
+        """The words as they would be spoken: each phrase for its length, pauses as pauses."""
+        self._write("coach>")
+
+        def barge_in() -> None:
+            self._write(("" if self._written.endswith(ELLIPSIS) else f" {ELLIPSIS}") + "\nyou> ")
+
+        waiting, gap_shown = 0.0, False
+        for part in narration:
+            if isinstance(part, Say):
+                for sentence in _SENTENCE_END.split(part.text.strip()):
+                    typed = self._wait(waiting, barge_in)
+                    if typed is not None:
+                        return typed
+                    self._write(f" {sentence}")
+                    waiting, gap_shown = estimate_speech_seconds(sentence), False
+                continue
+            if isinstance(part, Sound):
+                self._write(f" [{part.name}]")
+            elif part.seconds >= VISIBLE_PAUSE and not gap_shown:
+                self._write(f" {ELLIPSIS}")
+                gap_shown = True
+            waiting += part.seconds
+        typed = self._wait(waiting, barge_in)
+        if typed is None:
+            self._print("")
+        return typed
+
+    def _wait(self, seconds: float, on_key: Callable[[], None]) -> str | None:
+        """Wait ``seconds`` for a typed line, with a countdown for long pauses on a terminal."""
+        if seconds <= 0:
+            return None
+        if seconds < COUNTDOWN or not self._on_terminal:
+            return self._listen(seconds, on_key)
+        left, shown = seconds, ""
+
+        def erase_then(action: Callable[[], None]) -> Callable[[], None]:
+            def run() -> None:
+                self._write("\b \b" * len(shown))
+                action()
+            return run
+
+        while left > 0:
+            label = f" ({math.ceil(left)} s)"
+            self._write("\b \b" * len(shown) + label)
+            shown = label
+            step = left - (math.ceil(left) - 1)
+            typed = self._listen(step, erase_then(on_key))
+            if typed is not None:
+                return typed
+            left -= step
+        self._write("\b \b" * len(shown))
+        return None
+
+    def _write(self, text: str) -> None:
+        if text:
+            self._written = text
+        self.out.write(text)
+        self.out.flush()
+
+    def _print(self, text: str) -> None:
+        self._write(text + "\n")
+
+
+class _Quit(Exception):
+    """``quit`` was typed."""

@@ -9,7 +9,7 @@ attributes the skill returned last time.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -55,6 +55,8 @@ class Conversation:
     attributes: dict[str, Any] = field(default_factory=dict)
     new: bool = True
     ended: bool = False
+    #: When a request is sent (default: now); the console passes its own clock.
+    clock: Callable[[], datetime] | None = None
 
     def launch(self) -> Envelope:
         return self._envelope({"type": "LaunchRequest"})
@@ -82,7 +84,7 @@ class Conversation:
         request = {
             **request,
             "requestId": _id("amzn1.echo-api.request"),
-            "timestamp": timestamp(),
+            "timestamp": timestamp(self.clock() if self.clock is not None else None),
             "locale": self.locale,
         }
         return {

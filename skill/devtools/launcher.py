@@ -9,6 +9,7 @@ DynamoDB Local, started for the run (see skill.devtools.dynamodb_local).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -16,8 +17,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from skill.devtools.chat import Clock
+    from skill.devtools.keyboard import Keyboard
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 20.0
@@ -33,8 +39,23 @@ def make_speaker(mute: bool) -> Any:
     return speech_speaker(mute=mute)
 
 
-def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO | None = None) -> int:
-    """Open the console on ``url`` (a --dev server) or on a skill in this process."""
+def audio_note(speaker: Any, mute: bool, fast: bool) -> str | None:
+    """What the console says once about its voice and pace, or None."""
+    if fast:
+        heard = "each answer counts as heard to its end"
+        return f"fast mode: {heard}" + ("" if getattr(speaker, "audible", False) else "; audio is off")
+    if getattr(speaker, "audible", False):
+        return None
+    why = "--mute" if mute else "no audio device or text-to-speech here"
+    return f"audio is off ({why}): the coach's words appear at the pace they'd be spoken"
+
+
+def chat(url: str | None, *, mute: bool = False, keyboard: Keyboard | None = None,
+         out: TextIO | None = None, fast: bool = False, clock: Clock | None = None) -> int:
+    """Open the console on ``url`` (a --dev server) or on a skill in this process.
+
+    Without ``keyboard`` it reads the terminal (or piped lines) on stdin.
+    """
     from skill.builder import build_skill, interaction_model
     from skill.devtools.chat import Console, HttpTransport, InProcess, Transport
     from skill.questions.knowledge import load_knowledge
@@ -46,11 +67,30 @@ def chat(url: str | None, *, mute: bool = False, read: Any = input, out: TextIO 
     else:
         transport = InProcess(build_skill())
     nlu = LocalNLU(interaction_model(load_knowledge()))
+    out = out or sys.stdout
     speaker = make_speaker(mute)
     try:
-        return Console(transport, nlu, speaker, out or sys.stdout, read).run()
+        with _keyboard(keyboard, out) as keys:
+            console = Console(transport, nlu, speaker, out, keys, clock=clock, fast=fast,
+                              note=audio_note(speaker, mute, fast))
+            return console.run()
     finally:
         speaker.close()
+        if isinstance(transport, HttpTransport):
+            transport.close()
+
+
+@contextlib.contextmanager
+def _keyboard(given: Keyboard | None, out: TextIO) -> Iterator[Keyboard]:
+    from skill.devtools.keyboard import PipedKeyboard, TerminalKeyboard
+
+    if given is not None:
+        yield given
+    elif sys.stdin.isatty():
+        with TerminalKeyboard(sys.stdin.fileno(), out) as keys:
+            yield keys
+    else:
+        yield PipedKeyboard(sys.stdin, echo=out)
 
 
 def port_free(port: int, host: str = HOST) -> bool:
@@ -105,23 +145,29 @@ def server_log() -> Path:
     return home / "server.log"
 
 
-def run(port: int, *, mute: bool = False, read: Any = input, out: TextIO | None = None) -> int:
+def run(port: int, *, mute: bool = False, keyboard: Keyboard | None = None,
+        out: TextIO | None = None, fast: bool = False) -> int:
     """Start a --dev server on 127.0.0.1:``port``, chat with it, stop it."""
     if not port_free(port):
-        raise LaunchError(f"port {port} on {HOST} is in use; choose another with --port")
+        raise LaunchError(f"port {port} on {HOST} is in use; choose another with --port "
+                          f"(under make: make run PORT=...)")
     from skill.devtools.dynamodb_local import local_store_env
 
     log_path = server_log()
     command = [sys.executable, "-m", "skill", "serve", "--dev", "--host", HOST, "--port", str(port)]
     with local_store_env(os.environ, log_path) as env:
         with open(log_path, "ab") as log_file:
+            # its own session: Ctrl-C at the console is the console's, not the server's
             process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env)
+                                       stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         try:
             try:
                 wait_healthy(port, process)
             except LaunchError as exc:
                 raise LaunchError(f"{exc} (see {log_path})") from None
-            return chat(f"http://{HOST}:{port}/alexa", mute=mute, read=read, out=out)
+            return chat(f"http://{HOST}:{port}/alexa", mute=mute, keyboard=keyboard, out=out,
+                        fast=fast)
+        except KeyboardInterrupt:  # while the server was starting
+            return 0
         finally:
             stop(process)
