@@ -25,6 +25,7 @@ import labelled
 from skill import cli
 from skill.builder import build_skill, interaction_model, make_coach
 from skill.devtools import launcher
+from skill.devtools.keyboard import PipedKeyboard
 from skill.devtools.nlu import LocalNLU
 from skill.endpoint.lambda_function import invoke
 from skill.questions.handlers import answer_text
@@ -77,17 +78,11 @@ def test_ask_and_a_one_shot_alexa_question_say_the_same(skill: Any, nlu: LocalNL
 def test_the_console_says_what_alexa_says_in_a_session(skill: Any, nlu: LocalNLU) -> None:
     texts = ["how do I lose belly fat?", "No lunges please, what else works my thighs?",
              "my leg is swollen and I'm short of breath", "will squats make my legs bulky"]
-    queue = [*texts, "stop"]
-
-    def read(prompt: str) -> str:
-        if not queue:
-            raise EOFError
-        return queue.pop(0)
-
+    typed = PipedKeyboard(io.StringIO("".join(f"{line}\n" for line in [*texts, "stop"])))
     out = io.StringIO()
-    assert launcher.chat(None, mute=True, read=read, out=out) == 0
-    said = [plain(line.removeprefix("coach> ")) for line in out.getvalue().splitlines()
-            if line.startswith("coach> ")]
+    assert launcher.chat(None, mute=True, keyboard=typed, out=out, fast=True) == 0
+    said = [plain(line.split("coach> ", 1)[1]) for line in out.getvalue().splitlines()
+            if "coach> " in line]
     # said[0] is the welcome; then one answer per question, in order.
     assert said[1:1 + len(texts)] == [heard(skill, nlu, t, new=False) for t in texts]
 
