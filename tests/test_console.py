@@ -289,3 +289,27 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# -- reminders, as Alexa understands them ------------------------------------------
+
+def test_a_reminder_request_fills_days_and_time_and_asks_for_permission(
+        tmp_path: Path, nlu: LocalNLU) -> None:
+    typed = "remind me to do my leg workout on Monday, Wednesday and Friday at six pm"
+    c, out = console(tmp_path, nlu, Typist((None, typed)), fast=True)
+    c.run()
+    intent = c.transport.sent[1]["request"]["intent"]  # type: ignore[attr-defined]
+    assert {name: slot.get("value") for name, slot in intent["slots"].items()} == {
+        "dayone": "monday", "daytwo": "wednesday", "daythree": "friday", "time": "18:00"}
+    said = answers(out)[1]
+    assert "needs your permission" in said and "Which days" not in said
+    assert "card: Alexa app, permission request: allow Leg Coach alexa::alerts:reminders" in out.getvalue()
+
+
+@pytest.mark.parametrize(("said", "value"), [
+    ("six pm", "18:00"), ("6:30am", "06:30"), ("seven thirty pm", "19:30"), ("noon", "12:00"),
+    ("in the evening", "EV"), ("twelve am", "00:00"), ("banana", None), ("25 pm", None)])
+def test_times_are_sent_as_alexa_sends_them(said: str, value: str | None) -> None:
+    from skill.devtools.nlu import normalise, time_value
+
+    assert time_value(normalise(said)) == value
