@@ -313,3 +313,33 @@ def test_times_are_sent_as_alexa_sends_them(said: str, value: str | None) -> Non
     from skill.devtools.nlu import normalise, time_value
 
     assert time_value(normalise(said)) == value
+
+
+# -- safety memory ------------------------------------------------------------------
+
+SWOLLEN = "one of my legs is suddenly swollen"
+ASKED = "Earlier you mentioned a swollen leg. Has a doctor said it's fine to exercise?"
+
+
+def test_after_a_safety_answer_a_workout_is_asked_about_first(tmp_path: Path, nlu: LocalNLU) -> None:
+    typist = Typist((None, SWOLLEN), (None, "start a workout"), (None, "no"), (None, "start a workout"),
+                    (None, "yes"))
+    c, out = console(tmp_path, nlu, typist, fast=True)
+    c.run()
+    said = answers(out)
+    assert said[1].startswith("coach> Please see a doctor urgently")
+    assert said[2] == f"coach> {ASKED}"
+    assert "leave the workout for today" in said[3] and "start a workout" in said[3]
+    assert said[4] == f"coach> {ASKED}"  # still remembered
+    assert said[5].startswith("coach> Good, thanks for checking.") and "Let's warm up" in said[5]
+
+
+@pytest.mark.parametrize(("hours", "asks"), [(2, True), (23, True), (25, False)])
+def test_a_safety_answer_is_remembered_for_a_day(tmp_path: Path, nlu: LocalNLU, hours: int,
+                                                 asks: bool) -> None:
+    typist = Typist((None, SWOLLEN), (None, "stop"), (hours * 3600.0, "start a workout"))
+    c, out = console(tmp_path, nlu, typist, fast=True)
+    c.run()
+    last = answers(out)[-1]
+    assert (last == f"coach> {ASKED}") is asks
+    assert ("Let's warm up" in last) is not asks

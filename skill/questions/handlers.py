@@ -17,6 +17,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler
+from skill.questions import caution
 from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.core.responses import Card, Reply, prefixed, render
 from speech.model import Narration
@@ -119,6 +120,7 @@ def asked(handler_input: HandlerInput) -> str:
 def deliver(coach: Coach, handler_input: HandlerInput, answer: Answer) -> Response:
     """Record the answer in the session, add the first-visit notice, render."""
     reply = answer.reply
+    caution.note_answer(coach, handler_input, answer.topic_id)
     if not reply.ends_session:
         if answer.topic_id is not None:
             context.set_topic(handler_input, answer.topic_id, "answer")

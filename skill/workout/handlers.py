@@ -34,6 +34,7 @@ from ask_sdk_model import IntentRequest, Response
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, RequestTypeHandler
 from skill.core.responses import Reply, prefixed, render
+from skill.questions import caution
 from skill.questions.handlers import Answer, answer_text, answer_topic, asked, deliver
 from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.workout.intents import (
@@ -47,7 +48,7 @@ from skill.workout.intents import (
     WEEKLY_INTENT,
     WHATS_NEXT_INTENT,
 )
-from skill.workout.state import MARKER, OFFER_NEXT, OFFER_RESTART, OFFER_START, in_workout
+from skill.workout.state import MARKER, OFFER_CAUTION, OFFER_NEXT, OFFER_RESTART, OFFER_START, in_workout
 from speech.model import Narration
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def trainer_of(coach: Coach) -> Trainer:
 def add_workout_offers(coach: Coach) -> None:
     """Register the workout's yes/no offers on ``coach``; they reach the
     trainer only when answered."""
-    for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START):
+    for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START, OFFER_CAUTION):
         coach.offers[name] = _offer(coach, name)
 
 
@@ -202,6 +203,7 @@ class WorkoutWhatsNextHandler(_WorkoutHandler):
 
 def answer_aside(trainer: Trainer, handler_input: HandlerInput, answer: Answer) -> Response:
     """A question's answer during a workout, followed by the way back to it."""
+    caution.note_answer(trainer.coach, handler_input, answer.topic_id)
     if answer.topic_id is not None:
         context.set_topic(handler_input, answer.topic_id, "answer")
     return trainer.answer(handler_input, answer.reply, answer.offer)

@@ -23,6 +23,11 @@ MARKER = "workout"
 OFFER_NEXT = "workout_next"        # "Ready for lunges?"
 OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
 OFFER_START = "workout"            # a topic's "Shall we start a workout?"
+OFFER_CAUTION = "workout_caution"  # "Has a doctor said it's fine to exercise?"
+
+#: Session attribute: the workout asked for while a question about it is
+#: pending, as [level, minutes, exercise].
+PENDING_START = "workout_asked"
 
 
 def unfinished_workout(attributes: dict[str, Any]) -> bool:

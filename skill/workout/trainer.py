@@ -29,11 +29,14 @@ from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_en
 from skill.workout.intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
 from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.progress import weekly_line
+from skill.questions import caution
 from skill.workout.state import (
     MARKER,
+    OFFER_CAUTION,
     OFFER_NEXT,
     OFFER_RESTART,
     OFFER_START,
+    PENDING_START,
     in_workout,
     request_time,
     user_id,
@@ -60,7 +63,8 @@ class Trainer:
             OFFER_NEXT: Offer(lambda hi: self.run(hi, flow.advance), lambda hi: self.run(hi, flow.not_ready)),
             OFFER_RESTART: Offer(lambda hi: self.run(hi, flow.restart),
                                  lambda hi: self.run(hi, flow.keep_place)),
-            OFFER_START: Offer(lambda hi: self.run(hi, flow.begin_workout, None, None, None), self._declined),
+            OFFER_START: Offer(lambda hi: self.begin(hi, None, None, None), self._declined),
+            OFFER_CAUTION: Offer(self._cleared, self._not_cleared),
         }
 
     def warm_up(self) -> None:
@@ -122,10 +126,41 @@ class Trainer:
         before = Narration()
         if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
             before = self.coach.prompt("disclaimer")
+        return self.begin(handler_input, level, minutes, exercise, before)
+
+    def begin(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
+              exercise: str | None, before: Narration = Narration()) -> Response:
+        """A new workout, unless a safety answer today asks for a doctor's word first."""
+        said = caution.mentioned(handler_input, self.coach.visits.adapter)
+        if said is None:
+            return self._launch(handler_input, level, minutes, exercise, before)
+        context.put(handler_input, PENDING_START, [level, minutes, exercise])
+        context.set_offer(handler_input, OFFER_CAUTION)
+        question = Narration.of(caution.question(said))
+        return render(handler_input, Reply(before + question, question))
+
+    def _launch(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
+                exercise: str | None, before: Narration) -> Response:
+        """The workout: as one stream where the device plays audio, else set by set."""
         streamed = self.streamer.start(handler_input, level, minutes, exercise, before)
         if isinstance(streamed, Response):
             return streamed
         return self.run(handler_input, flow.begin_workout, level, minutes, exercise, streamed)
+
+    def _cleared(self, handler_input: HandlerInput) -> Response:
+        """ "Yes", a doctor said it's fine: the workout asked for."""
+        caution.forget(handler_input, self.coach.visits.adapter)
+        asked = context.get(handler_input, PENDING_START)
+        context.put(handler_input, PENDING_START, None)
+        if not isinstance(asked, list) or len(asked) != 3:
+            asked = [None, None, None]
+        return self._launch(handler_input, *asked, Narration.of("Good, thanks for checking."))
+
+    def _not_cleared(self, handler_input: HandlerInput) -> Response:
+        """ "No": no workout today, and what to do instead."""
+        context.put(handler_input, PENDING_START, None)
+        context.set_offer(handler_input, None)
+        return render(handler_input, Reply(Narration.of(caution.NOT_YET), self.coach.prompt("reprompt")))
 
     # The workout's actions (skill.workout.flow), one for each handler.
 
