@@ -192,16 +192,19 @@ def test_one_shot_start_keeps_the_session_open_and_first_time_says_beginner(devi
 def test_no_level_uses_the_last_level(device: Device) -> None:
     device.start("advanced")
     device.say("AMAZON.StopIntent")
-    turn = device.start(None)
+    assert "Shall I start a new one instead?" in device.start(None).text  # the stopped one is kept
+    turn = device.say("AMAZON.YesIntent")
     assert "Advanced leg workout" in turn.text and "first workout" not in turn.text
 
 
 def test_level_synonym_and_minutes_and_single_exercise(device: Device) -> None:
     assert "Intermediate leg workout" in device.start("medium").text
     device.say("AMAZON.StopIntent")
-    assert "10-minute leg workout" in device.start(None, minutes="10").text
+    device.start(None, minutes="10")  # asks first: the stopped workout is kept until then
+    assert "10-minute leg workout" in device.say("AMAZON.YesIntent").text
     device.say("AMAZON.StopIntent")
-    turn = device.start(None, exercise="squats")  # at the last level used: intermediate
+    device.start(None, exercise="squats")
+    turn = device.say("AMAZON.YesIntent")  # at the last level used: intermediate
     assert "squats only" in turn.text
     while not turn.ended:
         turn = device.say("AMAZON.NextIntent")

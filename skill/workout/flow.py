@@ -26,8 +26,8 @@ from skill.workout.progress import (
     settle,
 )
 from skill.workout.state import OFFER_NEXT, OFFER_RESTART
-from speech.model import Narration
-from timer.exercises import get_exercise
+from speech.model import Narration, Pause
+from timer.exercises import get_exercise, number_words
 
 NO_WORKOUT = "There's no workout going right now. Say start a workout to begin one."
 NO_WORKOUT_REPROMPT = "Say start a workout, or ask me a question about your legs."
@@ -308,3 +308,36 @@ def form_text(exercise_id: str) -> str:
     """The timer's own form cues for an exercise, the three most important."""
     ex = get_exercise(exercise_id)
     return f"{ex.name}. " + " ".join(ex.form_cues[:3])
+
+
+def more_rest(saved: Saved, ctx: Ctx, seconds: int = 10) -> Outcome:
+    """ "Ten more seconds": that much more rest, then the question again."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, note = _guide(saved.progress, ctx)
+    p = _settled(p, guide, ctx)
+    question = guide.ask(p.next)
+    said = Narration.of(note, f"Okay, {number_words(seconds)} more seconds.", Pause(float(seconds)), question)
+    return Outcome(replace(saved, progress=p), said, reprompt_for(question), OFFER_NEXT, "active")
+
+
+def skip_rest(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "Skip the rest": the set just done counts and the next one starts now."""
+    if saved.progress is None:
+        return nothing(saved)
+    if not ctx.in_session:
+        return resume(saved, ctx)
+    p, guide, note = _guide(saved.progress, ctx)
+    p = _past_rest(p, guide, ctx)
+    return deliver_piece(saved, p, guide, p.next, note + _say("Skipping the rest."), ctx)
+
+
+def restart_set(saved: Saved, ctx: Ctx) -> Outcome:
+    """ "Restart this set": the set under way (else the one about to start)
+    again from its start; "back" is the set before."""
+    if saved.progress is None:
+        return nothing(saved)
+    p, guide, note = _guide(saved.progress, ctx)
+    current = p.last if p.last is not None and p.last < len(guide.pieces) else p.next
+    target = guide.group_first(guide.pieces[current].group)
+    return deliver_piece(saved, p, guide, target, note + _say(f"Restarting {guide.where(target)}."), ctx)

@@ -40,15 +40,26 @@ from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.workout.intents import (
     BACK_INTENT,
     FORM_INTENT,
+    MORE_REST_INTENT,
     NEXT_INTENT,
+    RESTART_SET_INTENT,
     RESUME_INTENT,
     SETS_LEFT_INTENT,
     SKIP_INTENT,
+    SKIP_REST_INTENT,
     START_INTENT,
     WEEKLY_INTENT,
     WHATS_NEXT_INTENT,
 )
-from skill.workout.state import MARKER, OFFER_CAUTION, OFFER_NEXT, OFFER_RESTART, OFFER_START, in_workout
+from skill.workout.state import (
+    MARKER,
+    OFFER_CAUTION,
+    OFFER_NEXT,
+    OFFER_REPLACE,
+    OFFER_RESTART,
+    OFFER_START,
+    in_workout,
+)
 from speech.model import Narration
 
 if TYPE_CHECKING:
@@ -79,7 +90,7 @@ def trainer_of(coach: Coach) -> Trainer:
 def add_workout_offers(coach: Coach) -> None:
     """Register the workout's yes/no offers on ``coach``; they reach the
     trainer only when answered."""
-    for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START, OFFER_CAUTION):
+    for name in (OFFER_NEXT, OFFER_RESTART, OFFER_START, OFFER_CAUTION, OFFER_REPLACE):
         coach.offers[name] = _offer(coach, name)
 
 
@@ -161,6 +172,27 @@ class WorkoutSkipHandler(_Action):
 
 class WorkoutBackHandler(_Action):
     intents, action = (BACK_INTENT, "AMAZON.PreviousIntent"), "back"
+
+
+class WorkoutSkipRestHandler(_Action):
+    """ "Skip the rest": the next set now."""
+
+    intents, action = (SKIP_REST_INTENT,), "skip_rest"
+
+
+class WorkoutRestartSetHandler(_Action):
+    """ "Restart this set": the set under way from its start ("back" is the set before)."""
+
+    intents, action = (RESTART_SET_INTENT,), "restart_set"
+
+
+class WorkoutMoreRestHandler(_WorkoutHandler):
+    """ "Ten more seconds": more rest before the next set."""
+
+    intents = (MORE_REST_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.trainer.more_rest(handler_input)
 
 
 class WorkoutRepeatHandler(_InWorkout, _Action):

@@ -24,6 +24,7 @@ OFFER_NEXT = "workout_next"        # "Ready for lunges?"
 OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
 OFFER_START = "workout"            # a topic's "Shall we start a workout?"
 OFFER_CAUTION = "workout_caution"  # "Has a doctor said it's fine to exercise?"
+OFFER_REPLACE = "workout_replace"  # "Shall I start a new one instead?"
 
 #: Session attribute: the workout asked for while a question about it is
 #: pending, as [level, minutes, exercise].

@@ -26,14 +26,22 @@ from skill.core.device_time import local_now
 from skill.workout import flow
 from skill.workout.flow import Ctx, Outcome
 from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_env
-from skill.workout.intents import EXERCISE_SLOT, LEVEL_SLOT, MINUTES_SLOT, level_named, parse_number
+from skill.workout.intents import (
+    EXERCISE_SLOT,
+    LEVEL_SLOT,
+    MINUTES_SLOT,
+    SECONDS_SLOT,
+    level_named,
+    parse_number,
+)
 from skill.workout.plan_spec import LEVELS, PlanSpec
-from skill.workout.progress import weekly_line
+from skill.workout.progress import STALE_AFTER, weekly_line
 from skill.questions import caution
 from skill.workout.state import (
     MARKER,
     OFFER_CAUTION,
     OFFER_NEXT,
+    OFFER_REPLACE,
     OFFER_RESTART,
     OFFER_START,
     PENDING_START,
@@ -65,6 +73,7 @@ class Trainer:
                                  lambda hi: self.run(hi, flow.keep_place)),
             OFFER_START: Offer(lambda hi: self.begin(hi, None, None, None), self._declined),
             OFFER_CAUTION: Offer(self._cleared, self._not_cleared),
+            OFFER_REPLACE: Offer(self._replace, self._keep),
         }
 
     def warm_up(self) -> None:
@@ -129,12 +138,24 @@ class Trainer:
         return self.begin(handler_input, level, minutes, exercise, before)
 
     def begin(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
-              exercise: str | None, before: Narration = Narration()) -> Response:
-        """A new workout, unless a safety answer today asks for a doctor's word first."""
+              exercise: str | None, before: Narration = Narration(), *, replacing: bool = False
+              ) -> Response:
+        """A new workout; first asks whether to replace one in progress, and
+        whether a doctor has said it's fine after a safety answer today."""
+        context.put(handler_input, PENDING_START, [level, minutes, exercise])
+        if not replacing:
+            where = self._in_progress(handler_input)
+            if where is not None:
+                context.set_offer(handler_input, OFFER_REPLACE)
+                question = Narration.of(f"You're partway through a workout, at {where}. "
+                                        "Shall I start a new one instead?")
+                reprompt = Narration.of("Say yes to start a new workout, or no to carry on "
+                                        "with the one you have.")
+                return render(handler_input, Reply(before + question, reprompt))
         said = caution.mentioned(handler_input, self.coach.visits.adapter)
         if said is None:
+            context.put(handler_input, PENDING_START, None)
             return self._launch(handler_input, level, minutes, exercise, before)
-        context.put(handler_input, PENDING_START, [level, minutes, exercise])
         context.set_offer(handler_input, OFFER_CAUTION)
         question = Narration.of(caution.question(said))
         return render(handler_input, Reply(before + question, question))
@@ -147,13 +168,38 @@ class Trainer:
             return streamed
         return self.run(handler_input, flow.begin_workout, level, minutes, exercise, streamed)
 
+    def _in_progress(self, handler_input: HandlerInput) -> str | None:
+        """Where an unfinished, recent workout is, in words; None if there is none."""
+        progress = self.store.load(handler_input.request_envelope).progress
+        if progress is None or request_time(handler_input) - progress.updated_at >= STALE_AFTER:
+            return None
+        return progress.at or "the set where you stopped"
+
+    def _pending(self, handler_input: HandlerInput) -> list[Any]:
+        asked = context.get(handler_input, PENDING_START)
+        return asked if isinstance(asked, list) and len(asked) == 3 else [None, None, None]
+
+    def _replace(self, handler_input: HandlerInput) -> Response:
+        """ "Yes", start a new workout instead of the one in progress."""
+        return self.begin(handler_input, *self._pending(handler_input), replacing=True)
+
+    def _keep(self, handler_input: HandlerInput) -> Response:
+        """ "No": carry on with the workout in progress."""
+        context.put(handler_input, PENDING_START, None)
+        return self.act(handler_input, "resume")
+
+    def more_rest(self, handler_input: HandlerInput) -> Response:
+        """ "Ten more seconds" (any number said, within limits)."""
+        said = parse_number(slot(handler_input, SECONDS_SLOT)[1]) or 10
+        low, high = MORE_REST_RANGE
+        high = min(high, int(self.limit) - 15)  # room for the words around the rest
+        return self.run(handler_input, flow.more_rest, max(low, min(high, said)))
+
     def _cleared(self, handler_input: HandlerInput) -> Response:
         """ "Yes", a doctor said it's fine: the workout asked for."""
         caution.forget(handler_input, self.coach.visits.adapter)
-        asked = context.get(handler_input, PENDING_START)
+        asked = self._pending(handler_input)
         context.put(handler_input, PENDING_START, None)
-        if not isinstance(asked, list) or len(asked) != 3:
-            asked = [None, None, None]
         return self._launch(handler_input, *asked, Narration.of("Good, thanks for checking."))
 
     def _not_cleared(self, handler_input: HandlerInput) -> Response:
@@ -222,7 +268,10 @@ class Trainer:
 ACTIONS: dict[str, Action] = {
     "advance": flow.advance, "resume": flow.resume, "pause": flow.pause, "skip": flow.skip,
     "back": flow.back, "repeat": flow.repeat, "stop": flow.stop, "ended": flow.ended,
+    "skip_rest": flow.skip_rest, "restart_set": flow.restart_set,
 }
+#: "N more seconds" of rest: at least this, at most that (and always within the turn limit).
+MORE_REST_RANGE = (5, 60)
 
 
 def ask_again(handler_input: HandlerInput, text: str) -> Response:
