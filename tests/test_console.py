@@ -343,3 +343,41 @@ def test_a_safety_answer_is_remembered_for_a_day(tmp_path: Path, nlu: LocalNLU, 
     last = answers(out)[-1]
     assert (last == f"coach> {ASKED}") is asks
     assert ("Let's warm up" in last) is not asks
+
+
+class Speaker:
+    """An audible speaker that records what it plays and when it is stopped."""
+
+    audible = True
+
+    def __init__(self, typist: Typist) -> None:
+        self.typist = typist
+        self.events: list[tuple[str, datetime]] = []
+
+    def seconds(self, n: Narration) -> float:
+        return 30.0
+
+    def speak(self, n: Narration) -> None:
+        self.events.append(("play", self.typist.time))
+
+    def close(self) -> None:
+        self.events.append(("stop", self.typist.time))
+
+
+def test_with_audio_typing_stops_playback_at_the_first_key(tmp_path: Path, nlu: LocalNLU) -> None:
+    typist = Typist((5.0, "what about diet"))
+    speaker = Speaker(typist)
+    transport = Recorder(build_skill(SQLiteAdapter(tmp_path / "skill.db")))
+    c = Console(transport, nlu, speaker, io.StringIO(), typist, clock=typist)
+    c.run()
+    assert speaker.events[:2] == [("play", MONDAY), ("stop", MONDAY + timedelta(seconds=5))]
+    assert stamps(c)[1] == MONDAY + timedelta(seconds=5)
+
+
+def test_the_console_says_once_when_audio_is_off() -> None:
+    from skill.devtools.launcher import audio_note
+
+    assert audio_note(Speaker(Typist()), mute=False, fast=False) is None
+    assert "audio is off (--mute)" in str(audio_note(MuteSpeaker(), mute=True, fast=False))
+    assert "no audio device" in str(audio_note(MuteSpeaker(), mute=False, fast=False))
+    assert "fast mode" in str(audio_note(MuteSpeaker(), mute=True, fast=True))

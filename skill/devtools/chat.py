@@ -287,7 +287,7 @@ class Console:
 
     def _stop_audio(self) -> None:
         self.speaker.close()  # stops the player; the next turn plays again
-        self._write("\nyou> ")
+        self._write("you> ")
 
     def _listen(self, seconds: float, on_key: Callable[[], None]) -> str | None:
         """Wait ``seconds`` for a line; once a key is pressed, wait for the whole line."""
