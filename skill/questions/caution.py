@@ -17,6 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.core import context
 from skill.core.device_time import request_time
+from skill.store.attributes import update_stored
 
 KEY = "caution"
 REMEMBER_FOR = timedelta(days=1)
@@ -87,11 +88,5 @@ def _recent(value: Any, now: datetime) -> bool:
 
 def _store(handler_input: HandlerInput, adapter: Any,
            change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    if adapter is None:
-        return
-    update: Callable[..., Any] | None = getattr(adapter, "update_attributes", None)
-    envelope = handler_input.request_envelope
-    if update is not None:
-        update(envelope, change)
-    else:
-        adapter.save_attributes(envelope, change(dict(adapter.get_attributes(envelope) or {})))
+    if adapter is not None:
+        update_stored(adapter, handler_input.request_envelope, change)
