@@ -198,9 +198,9 @@ class Trainer:
     def _cleared(self, handler_input: HandlerInput) -> Response:
         """ "Yes", a doctor said it's fine: the workout asked for."""
         caution.forget(handler_input, self.coach.visits.adapter)
-        asked = self._pending(handler_input)
+        level, minutes, exercise = self._pending(handler_input)
         context.put(handler_input, PENDING_START, None)
-        return self._launch(handler_input, *asked, Narration.of("Good, thanks for checking."))
+        return self._launch(handler_input, level, minutes, exercise, Narration.of("Good, thanks for checking."))
 
     def _not_cleared(self, handler_input: HandlerInput) -> Response:
         """ "No": no workout today, and what to do instead."""
