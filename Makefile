@@ -10,7 +10,7 @@ PORT   ?= 5000
 NODE_DIR := tests/e2e
 DDB_DIR  := infra/dynamodb-local
 
-.PHONY: run test sweep sysdeps venv dev-venv aws-venv node-deps dynamodb-local bench package clean
+.PHONY: run test sweep soak sysdeps venv dev-venv aws-venv node-deps dynamodb-local bench package clean
 
 # The skill on 127.0.0.1:$(PORT) in --dev mode (SQLite store) with the
 # speaker-like console attached; `python -m timer` runs the local timer.
@@ -29,6 +29,12 @@ test: NEED_JAVA := 1
 test: NEED_NGINX := 1
 test: dev-venv sysdeps node-deps
 	$(PY) tests/sweep.py --short
+
+# The production server (gunicorn) under 1,200 users per store, SQLite and
+# DynamoDB Local, with a killed worker and a restart (benchmarks/load.py).
+soak: NEED_JAVA := 1
+soak: dev-venv sysdeps dynamodb-local
+	$(PY) benchmarks/load.py --users 1200
 
 # The whole suite under two zones x two hash seeds, the time-sensitive tests in four more.
 sweep: NEED_JAVA := 1

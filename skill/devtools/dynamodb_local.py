@@ -81,9 +81,10 @@ def free_port() -> int:
 
 @dataclass
 class DynamoDBLocal:
-    """A running DynamoDB Local (one shared in-memory database)."""
+    """A running DynamoDB Local (one shared in-memory database); ``process``
+    is None for one started elsewhere, which ``stop`` leaves alone."""
 
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None
     port: int
 
     @property
@@ -115,7 +116,7 @@ class DynamoDBLocal:
 
     def stop(self) -> None:
         """Stop it by its process id (SIGTERM, then SIGKILL after 10 s)."""
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
