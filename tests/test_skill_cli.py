@@ -231,6 +231,21 @@ def test_run_with_dynamodb_local_keeps_users_there_and_stops_it(
     assert launcher.port_free(port)
 
 
+def test_a_port_whose_server_closed_a_connection_and_stopped_is_free() -> None:
+    # The server side closes first, so its end lingers in TIME_WAIT.
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()
+            assert client.recv(1) == b""
+        assert not launcher.port_free(port)  # still listening
+    assert launcher.port_free(port)
+
+
 def test_run_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
