@@ -291,6 +291,8 @@ def faults(run: Run, server: Server) -> Iterator[None]:
 
 def kill_a_worker(run: Run, server: Server) -> None:
     before = server.workers()
+    if not before:
+        raise CheckFailed("gunicorn has no worker to kill")
     victim = before[0]
     answered = run.stats.answered
     os.kill(victim, signal.SIGKILL)
