@@ -60,6 +60,9 @@ def replays(device: Sent) -> Iterator[list[bytes]]:
         yield [body for i, (body, _) in enumerate(device.sent) if i not in skip]
 
 
+_REPLAYS = itertools.count()
+
+
 def check_progress(devices: list[Sent], store: Any, reference: Any) -> int:
     """Users whose stored state equals a sequential replay; CheckFailed if any does not."""
     from skill.endpoint.lambda_function import invoke
@@ -69,8 +72,8 @@ def check_progress(devices: list[Sent], store: Any, reference: Any) -> int:
     wrong = []
     for device in devices:
         got = stored(adapter, history, device.user_id)
-        for k, bodies in enumerate(replays(device)):
-            replay_user = f"{device.user_id}R{k}"
+        for bodies in replays(device):
+            replay_user = f"{device.user_id}R{next(_REPLAYS)}"  # a fresh user every replay
             for body in bodies:
                 invoke(skill, as_user(body, replay_user))
             if stored(ref_adapter, ref_history, replay_user) == got:

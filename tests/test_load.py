@@ -8,6 +8,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -71,27 +72,33 @@ def stores(tmp_path: Path, name: str) -> tuple[Any, Any]:
     return SQLiteAdapter(tmp_path / name / "skill.db"), History(tmp_path / name / "history.db")
 
 
-def workout_bodies(user_id: str) -> list[bytes]:
+def served_workout(skill: Any, user_id: str) -> list[bytes]:
+    """A start and a "next" as a device sends them (the second carries the
+    session the first answer opened), each answered by ``skill``."""
     from certs import SKILL_ID
     from skill.devtools.envelopes import Conversation
+    from skill.endpoint.lambda_function import invoke
 
-    conversation = Conversation(skill_id=SKILL_ID, user_id=user_id)
-    start = conversation.intent("StartWorkoutIntent", {"level": "beginner", "exercise": "squats"})
-    conversation.new = False
-    return [json.dumps(start).encode(), json.dumps(conversation.intent("AMAZON.NextIntent")).encode()]
+    # The "next" is sent once the first turn has been heard (well past its length).
+    instants = iter([datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc),
+                     datetime(2026, 12, 2, 10, 3, tzinfo=timezone.utc)])
+    conversation = Conversation(skill_id=SKILL_ID, user_id=user_id, clock=lambda: next(instants))
+    bodies = []
+    for make in (lambda: conversation.intent("StartWorkoutIntent", {"level": "beginner", "exercise": "squats"}),
+                 lambda: conversation.intent("AMAZON.NextIntent")):
+        body = make()
+        bodies.append(json.dumps(body).encode())
+        conversation.received(invoke(skill, body))
+    return bodies
 
 
 def test_progress_check_accepts_the_implied_state_and_refuses_another(
         load_check: ModuleType, tmp_path: Path) -> None:
     from skill.builder import build_skill
-    from skill.endpoint.lambda_function import invoke
 
     server, reference = stores(tmp_path, "server"), stores(tmp_path, "reference")
-    served = build_skill(server[0])
     user = "amzn1.ask.account.CHECK"
-    bodies = workout_bodies(user)
-    for body in bodies:
-        invoke(served, json.loads(body))
+    bodies = served_workout(build_skill(server[0]), user)
     check = (build_skill(reference[0]), *reference)
 
     answered = [Sent(user, [(bodies[0], True), (bodies[1], True)])]
