@@ -17,6 +17,7 @@ from skill.devtools.envelopes import Conversation
 from skill.core.sdk import invoke
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import build_skill
+from skill.workout.store import history_user
 from speech.text import to_text
 from tests import envelopes
 from tests.alexa_api import AlexaApi, api  # noqa: F401 (api: a fixture)
@@ -38,10 +39,11 @@ def skill(tmp_path: Path) -> Any:
 
 
 def finished_at(tmp_path: Path, user: str, moment: datetime) -> None:
-    """A workout ``user`` finished at ``moment``, in the skill's history."""
+    """A workout ``user`` finished at ``moment``, in the skill's history (the
+    console's user is this machine's: the timer's ``local``)."""
     history = History(tmp_path / "history.db")
     try:
-        session = history.start("beginner", user=user, now=moment)
+        session = history.start("beginner", user=history_user(user), now=moment)
         history.end(session, "finished", now=moment)
     finally:
         history.close()

@@ -8,6 +8,12 @@ schema as the local timer, ``user`` = the Alexa user id) next to the SQLite
 store, which answers "how am I doing this week". A DynamoDB store has no
 history database: finished-workout times are then kept in the attributes and
 counted with :func:`skill.workout.progress.week_count`.
+
+On one machine there is one record: the local console's user
+(:data:`CONSOLE_USER_ID`) is this machine's user in the history, the same
+``local`` user as ``python -m timer``. A workout done in the console shows in
+``timer history`` and counts toward the timer's week and reminders, and one
+done with the timer counts when the console asks "how am I doing this week".
 """
 
 from __future__ import annotations
@@ -20,10 +26,19 @@ from typing import Any
 
 from skill.store.attributes import update_stored
 from skill.workout.progress import Event, Saved, week_count
-from timer.history import History
+from timer.history import LOCAL_USER, History
 from timer.plans import Plan
 
 HISTORY_FILE = "history.db"
+
+#: The user id the local console sends (an Alexa-shaped account id Amazon never
+#: issues): this machine's user, kept as the timer's ``local`` user in the history.
+CONSOLE_USER_ID = "amzn1.ask.account.LOCALCONSOLE"
+
+
+def history_user(user_id: str) -> str:
+    """Who ``user_id`` is in the history: the console is this machine's user."""
+    return LOCAL_USER if user_id == CONSOLE_USER_ID else user_id
 
 
 def history_path_for(adapter: Any) -> Path | None:
@@ -82,6 +97,7 @@ class WorkoutStore:
         history = self.history() if events else None
         if history is None:
             return
+        user = history_user(user)
         for kind, *args in events:
             current = history.unfinished(user)
             if kind == "start":
@@ -107,7 +123,7 @@ class WorkoutStore:
         history = self.history()
         local = now if now.tzinfo is not None else now.astimezone()
         if history is not None:
-            return history.week_count(local, user)
+            return history.week_count(local, history_user(user))
         return week_count(saved.finished, local)
 
     def close(self) -> None:
