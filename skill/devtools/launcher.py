@@ -17,13 +17,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from skill.devtools.chat import Clock
-    from skill.devtools.keyboard import Keyboard
+    from skill.devtools.keyboard import Keyboard, OnKey
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 20.0
@@ -108,8 +108,12 @@ def port_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> None:
-    """Return once GET /healthz answers 200; LaunchError if the server dies or is slow."""
+def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT,
+                 pause: Callable[[float], None] = time.sleep) -> None:
+    """Return once GET /healthz answers 200; LaunchError if the server dies or is slow.
+
+    ``pause(seconds)`` waits between tries (the console listens to the keyboard then).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -123,8 +127,31 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = S
             pass
         finally:
             connection.close()
-        time.sleep(0.1)
+        pause(0.1)
     raise LaunchError(f"the server did not answer on {HOST}:{port} within {timeout:.0f} s")
+
+
+class TypedAhead:
+    """The console's keyboard, first giving back lines typed while the server started."""
+
+    def __init__(self, keys: Keyboard) -> None:
+        self.keys = keys
+        self.early: list[str] = []
+
+    def listen(self, seconds: float) -> None:
+        """Wait ``seconds`` with the keyboard open: Ctrl-C and Ctrl-D raise as in the console."""
+        line = self.keys.line(seconds)
+        if line is not None:
+            self.early.append(line)
+
+    @property
+    def typing(self) -> bool:
+        return self.keys.typing
+
+    def line(self, timeout: float | None, on_key: OnKey | None = None) -> str | None:
+        if self.early:
+            return self.early.pop(0)
+        return self.keys.line(timeout, on_key)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -155,19 +182,27 @@ def run(port: int, *, mute: bool = False, keyboard: Keyboard | None = None,
 
     log_path = server_log()
     command = [sys.executable, "-m", "skill", "serve", "--dev", "--host", HOST, "--port", str(port)]
-    with local_store_env(os.environ, log_path) as env:
+    out = out or sys.stdout
+    # The keyboard is open before the server starts: Ctrl-C is a key from the
+    # first moment (never a signal that reaches make), and what is typed while
+    # the server starts is kept for the console.
+    with _keyboard(keyboard, out) as keys, local_store_env(os.environ, log_path) as env:
         with open(log_path, "ab") as log_file:
             # its own session: Ctrl-C at the console is the console's, not the server's
             process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        out.write(f"starting the skill on http://{HOST}:{port} (log: {log_path})\n")
+        out.flush()
+        typed = TypedAhead(keys)
         try:
             try:
-                wait_healthy(port, process)
+                wait_healthy(port, process, pause=typed.listen)
             except LaunchError as exc:
                 raise LaunchError(f"{exc} (see {log_path})") from None
-            return chat(f"http://{HOST}:{port}/alexa", mute=mute, keyboard=keyboard, out=out,
+            return chat(f"http://{HOST}:{port}/alexa", mute=mute, keyboard=typed, out=out,
                         fast=fast)
-        except KeyboardInterrupt:  # while the server was starting
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C or Ctrl-D while the server was starting
+            out.write("\n")
             return 0
         finally:
             stop(process)
