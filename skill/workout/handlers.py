@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
@@ -74,17 +73,14 @@ WORKOUT_FALLBACK = (
     "Sorry, I didn't catch that. In a workout you can say next, repeat, skip, back, pause or stop."
 )
 
-_trainers: WeakKeyDictionary[Coach, Trainer] = WeakKeyDictionary()
-
-
 def trainer_of(coach: Coach) -> Trainer:
     """The coach's :class:`~skill.workout.trainer.Trainer`, made on first use."""
-    trainer = _trainers.get(coach)
-    if trainer is None:
-        from skill.workout.trainer import Trainer  # the workout machinery loads here
+    # The workout machinery loads here, on the first workout request: about 50 ms
+    # of imports that opening the skill or answering a question never pays.
+    from skill.workout.streamer import Streamer
+    from skill.workout.trainer import trainer_for
 
-        trainer = _trainers[coach] = Trainer(coach)
-    return trainer
+    return trainer_for(coach, Streamer)
 
 
 def add_workout_offers(coach: Coach) -> None:

@@ -11,7 +11,6 @@ workout" reach the stream through the trainer (:meth:`Trainer.start`,
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
@@ -21,7 +20,7 @@ from skill.workout.intents import BACK_INTENT, NEXT_INTENT, RESUME_INTENT, SKIP_
 from skill.workout.stream import STREAM, TURNS, player_token
 
 if TYPE_CHECKING:
-    from skill.workout.streamer import Streamer
+    from skill.workout.trainer import StreamMode
 
 STREAM_MODE_INTENT = "WorkoutStreamModeIntent"
 TURN_MODE_INTENT = "WorkoutTurnModeIntent"
@@ -42,17 +41,13 @@ BUTTONS = {
 EVENTS = ("AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackNearlyFinished", "AudioPlayer.PlaybackFinished",
           "AudioPlayer.PlaybackStopped", "AudioPlayer.PlaybackFailed")
 
-_streamers: WeakKeyDictionary[Coach, Streamer] = WeakKeyDictionary()
+def streamer_of(coach: Coach) -> StreamMode:
+    """The coach's streamer: the trainer's, so both share one store. Loaded on
+    the first stream request, as the turn handlers load the trainer."""
+    from skill.workout.streamer import Streamer
+    from skill.workout.trainer import trainer_for
 
-
-def streamer_of(coach: Coach) -> Streamer:
-    """The coach's streamer (the trainer's, so both share one store)."""
-    streamer = _streamers.get(coach)
-    if streamer is None:
-        from skill.workout.handlers import trainer_of
-
-        streamer = _streamers[coach] = trainer_of(coach).streamer
-    return streamer
+    return trainer_for(coach, Streamer).streamer
 
 
 def _intent(handler_input: HandlerInput) -> str:

@@ -4,15 +4,21 @@ logs the session in the history, and renders the speech within the turn
 limit (LEGCOACH_TURN_SECONDS, default 90 s), with sound-library clips unless
 LEGCOACH_WORKOUT_SOUNDS=off.
 
+The trainer knows the stream mode only as a :class:`StreamMode` (the
+:class:`~skill.workout.streamer.Streamer`, given to :func:`trainer_for`), so
+the turn mode does not stand on the stream mode, nor the stream handlers on
+the turn handlers: both find the one trainer of a coach here.
+
 This module pulls in plans, the timer's compiler and the history database;
-:mod:`skill.workout.handlers` imports it on the first workout request, so
-opening the skill or answering a question never pays for it.
+the workout handlers import it on the first workout request, so opening the
+skill or answering a question never pays for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
@@ -50,7 +56,6 @@ from skill.workout.state import (
     user_id,
 )
 from skill.workout.store import WorkoutStore
-from skill.workout.streamer import Streamer
 from speech.model import Narration
 from timer.exercises import find_exercise, get_exercise, load_exercises
 from timer.history import WEEKLY_GOAL
@@ -58,13 +63,34 @@ from timer.history import WEEKLY_GOAL
 Action = Callable[..., Outcome]
 
 
+class StreamMode(Protocol):
+    """The workout played as one stream: what the trainer and the stream
+    handlers ask of it (:class:`skill.workout.streamer.Streamer` is one)."""
+
+    def start(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
+              exercise: str | None, before: Narration) -> Response | Narration: ...
+
+    def can_resume(self, handler_input: HandlerInput) -> bool: ...
+
+    def steer(self, handler_input: HandlerInput, action: str, *, spoken: bool = True) -> Response: ...
+
+    def event(self, handler_input: HandlerInput, kind: str) -> Response: ...
+
+    def set_mode(self, handler_input: HandlerInput, mode: str) -> Response: ...
+
+
+#: Makes the stream mode from the trainer's store and the coach's audio source.
+StreamFactory = Callable[[WorkoutStore, Any], StreamMode]
+
+
 class Trainer:
     """Runs workout actions for the handlers of one skill (one per coach)."""
 
-    def __init__(self, coach: Coach, limit: float | None = None, sounds: bool | None = None) -> None:
+    def __init__(self, coach: Coach, stream: StreamFactory, limit: float | None = None,
+                 sounds: bool | None = None) -> None:
         self.coach = coach
         self.store = WorkoutStore(coach.visits.adapter)
-        self.streamer = Streamer(self.store, coach.audio)  # the stream mode, beside the turns
+        self.streamer = stream(self.store, coach.audio)  # the stream mode, beside the turns
         self.limit = limit if limit is not None else turn_seconds_from_env()
         self.sounds = sounds if sounds is not None else sounds_from_env()
         self.offers = {
@@ -262,6 +288,18 @@ class Trainer:
         outcome = self.store.update(handler_input.request_envelope, lambda saved: flow.leave(saved, ctx))
         self.store.log(user_id(handler_input), outcome.events, ctx.now)
         return outcome.speech
+
+
+_trainers: WeakKeyDictionary[Coach, Trainer] = WeakKeyDictionary()
+
+
+def trainer_for(coach: Coach, stream: StreamFactory) -> Trainer:
+    """The coach's one :class:`Trainer`, made on first use with ``stream``
+    (the turn handlers and the stream handlers both give the Streamer)."""
+    trainer = _trainers.get(coach)
+    if trainer is None:
+        trainer = _trainers[coach] = Trainer(coach, stream)
+    return trainer
 
 
 #: The actions a handler runs by name.
