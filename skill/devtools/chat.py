@@ -5,7 +5,9 @@ intent with :class:`skill.devtools.nlu.LocalNLU`, sends real request envelopes t
 skill (in this process, or over HTTP to a server running with ``--dev``,
 since the console cannot sign requests like Alexa does), prints each answer
 as text and speaks it through speech/. The session ends when the skill ends
-it, or with a SessionEndedRequest on end of input.
+it, or with a SessionEndedRequest on end of input. It is a device with
+AudioPlayer: it plays the streams the skill starts and sends the playback
+events a device sends (:mod:`skill.devtools.streaming`).
 """
 
 from __future__ import annotations
@@ -15,17 +17,23 @@ import json
 import math
 import re
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, TextIO
 
-from skill.devtools.envelopes import Conversation
 from skill.core.sdk import invoke
+from skill.devtools.answers import card_of, for_console, narration_from_ssml, speech_of
+from skill.devtools.audioplayer import STOPPED, AudioPlayer
+from skill.devtools.envelopes import Conversation
 from skill.devtools.keyboard import Keyboard
 from skill.devtools.nlu import LocalNLU, normalise
-from speech.model import SOUNDS, Narration, Part, Pause, Say, Sound, estimate_speech_seconds
+from skill.devtools.segments import SegmentBook
+from skill.devtools.streaming import StreamPlayback, clock_label
+from speech.model import Narration, Say, Sound, estimate_speech_seconds
 from speech.text import ELLIPSIS, VISIBLE_PAUSE, to_text
+
+__all__ = ["ChatError", "Console", "HttpTransport", "InProcess", "Transport", "card_of", "for_console",
+           "narration_from_ssml", "speech_of"]
 
 Envelope = dict[str, Any]
 
@@ -91,78 +99,6 @@ def _reason(data: bytes) -> str:
         return data[:200].decode("utf-8", "replace")
 
 
-def narration_from_ssml(ssml: str) -> Narration:
-    """Parse Alexa SSML back into a narration: words, breaks and known sounds."""
-    try:
-        root = ET.fromstring(ssml)
-    except ET.ParseError:
-        return Narration.of(ssml)
-    parts: list[Part | str] = []
-    _walk(root, parts)
-    return Narration.of(*parts)
-
-
-def _walk(element: ET.Element, parts: list[Part | str]) -> None:
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if child.tag == "break":
-            parts.append(Pause(_seconds(child.get("time", "0ms"))))
-        elif child.tag == "audio":
-            name = next((n for n, t in SOUNDS.items() if t.alexa_url == child.get("src")), None)
-            if name is not None:
-                parts.append(Sound(name))
-        else:
-            _walk(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-
-
-def _seconds(value: str) -> float:
-    value = value.strip()
-    try:
-        return float(value[:-2]) / 1000 if value.endswith("ms") else float(value.rstrip("s"))
-    except ValueError:
-        return 0.0
-
-
-def speech_of(response: Envelope) -> Narration:
-    body = response.get("response") or {}
-    speech = body.get("outputSpeech") or {}
-    if speech.get("type") == "SSML":
-        return narration_from_ssml(str(speech.get("ssml", "")))
-    text = str(speech.get("text", "")).strip()
-    return Narration.of(text) if text else Narration()
-
-
-def card_of(response: Envelope) -> str | None:
-    card = (response.get("response") or {}).get("card") or {}
-    if not card:
-        return None
-    if card.get("type") == "AskForPermissionsConsent":
-        asked = ", ".join(str(p) for p in card.get("permissions") or ())
-        return f"Alexa app, permission request: allow Leg Coach {asked}"
-    return f"{card.get('title', '')}: {card.get('content') or card.get('text') or ''}".strip()
-
-
-
-
-#: "say: Alexa, ask leg coach to resume my workout" -> what a console user types.
-_ASK_DEVICE = re.compile(r"\b[Ss]ay:? Alexa, (?:ask|tell) leg coach(?: to)? ([^.!?]*)", re.IGNORECASE)
-_OPEN_DEVICE = re.compile(r"\b[Ss]ay:? Alexa, open leg coach,?", re.IGNORECASE)
-
-
-def for_console(n: Narration) -> Narration:
-    """``n`` with what to say to a device turned into what to type here."""
-    parts: list[Part | str] = []
-    for part in n:
-        if isinstance(part, Say):
-            text = _ASK_DEVICE.sub(r"type: \1", part.text)
-            parts.append(_OPEN_DEVICE.sub("type: open leg coach,", text))
-        else:
-            parts.append(part)
-    return Narration.of(*parts)
-
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -181,7 +117,7 @@ OPEN_WORDS = ("", "open leg coach", "alexa open leg coach", "open", "launch leg 
 QUIT = "quit"
 
 
-class Console:
+class Console(StreamPlayback):
     """The conversation loop, as a speaker runs it; input, output, voice and clock are injected.
 
     Each answer is played in real time: through ``speaker`` when it is
@@ -191,15 +127,18 @@ class Console:
     each turn is taken as heard to its end at once, so requests are stamped
     that much later and nothing waits. When the skill ends a session the
     console stays: the next line opens a new one. It ends on ``quit``,
-    end of input (Ctrl-D) or Ctrl-C.
+    end of input (Ctrl-D) or Ctrl-C. Streams play on ``device`` with the
+    cues ``book`` finds (see :class:`~skill.devtools.streaming.StreamPlayback`).
     """
 
     def __init__(self, transport: Transport, nlu: LocalNLU, speaker: Any, out: TextIO,
                  keyboard: Keyboard, *, clock: Clock | None = None, fast: bool = False,
-                 note: str | None = None) -> None:
+                 note: str | None = None, device: AudioPlayer | None = None,
+                 book: SegmentBook | None = None) -> None:
         self.transport, self.nlu, self.speaker, self.out = transport, nlu, speaker, out
         self.keyboard, self.clock, self.fast = keyboard, clock or SystemClock(), fast
         self.heard_ahead = 0.0  # seconds of speech taken as heard in fast mode
+        self._init_player(device, book)
         self.conversation = self._new_conversation()
         self.note = note
         self._on_terminal = bool(getattr(out, "isatty", lambda: False)())
@@ -209,7 +148,7 @@ class Console:
         return self.clock.now() + timedelta(seconds=self.heard_ahead)
 
     def _new_conversation(self, old: Conversation | None = None) -> Conversation:
-        conversation = Conversation(clock=self._now)
+        conversation = Conversation(clock=self._now, player=self.device.context)
         if old is not None:
             conversation.device_id = old.device_id
         return conversation
@@ -230,16 +169,24 @@ class Console:
             self.leave()
         except _Quit:
             self.leave()
+        finally:
+            self.stop_player()
         return 0
 
     def hear(self, line: str) -> str | None:
         """Send what ``line`` means; a line typed while the answer played, or None."""
         if line.lower() == QUIT:
             raise _Quit
+        if not line and self.device.playing:
+            return self.stream()  # "Alexa" and nothing more: the stream carries on
         if self.conversation.ended:
             self.conversation = self._new_conversation(self.conversation)
-            if normalise(line).removeprefix("alexa ") in OPEN_WORDS:
+            words = normalise(line).removeprefix("alexa ")
+            if words in OPEN_WORDS:
                 return self.turn(self.conversation.launch())
+            builtin = self.player_intent(words)
+            if builtin is not None:
+                return self.turn(self.conversation.intent(builtin))
         elif not line:
             return None
         name, slots = self.nlu.resolve(line)
@@ -257,12 +204,20 @@ class Console:
     def turn(self, envelope: Envelope) -> str | None:
         response = self.transport.send(envelope)
         self.conversation.received(response)
+        self.apply(response)
         narration = for_console(speech_of(response))
         typed = self.play(narration)
         card = card_of(response)
         if card and typed is None:
             self._print(f"  card: {card}".replace("\n", "\n        "))
-        if self.conversation.ended and typed is None:
+        if typed is not None:
+            self.start_pending()
+            return typed
+        typed = self.stream()
+        if typed is None and self.device.activity == STOPPED and self.device.current is not None:
+            self._print(f"(the workout audio is paused at {clock_label(self.device.offset_ms / 1000)}; "
+                        "type resume to carry on, or quit)")
+        elif typed is None and self.conversation.ended:
             self._print("(the session has ended; type to start a new one, or quit)")
         return typed
 

@@ -3,7 +3,10 @@
 Used by the console (`python -m skill chat`), `python -m skill ask` and the
 benchmarks. A :class:`Conversation` keeps what a device keeps between turns:
 the session id, ``new`` for the first request only, and the session
-attributes the skill returned last time.
+attributes the skill returned last time. A device with a player (``player``
+set) declares AudioPlayer, reports the player's state in every request's
+``context.AudioPlayer``, and sends playback events (:meth:`Conversation.playback`)
+outside any session, as Alexa does.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ class Conversation:
     ended: bool = False
     #: When a request is sent (default: now); the console passes its own clock.
     clock: Callable[[], datetime] | None = None
+    #: The device's AudioPlayer state (``context.AudioPlayer``, None when idle);
+    #: set on a device that plays streams.
+    player: Callable[[], dict[str, Any] | None] | None = None
 
     def launch(self) -> Envelope:
         return self._envelope({"type": "LaunchRequest"})
@@ -70,6 +76,13 @@ class Conversation:
 
     def session_ended(self, reason: str = "USER_INITIATED") -> Envelope:
         return self._envelope({"type": "SessionEndedRequest", "reason": reason})
+
+    def playback(self, kind: str, token: str, offset_ms: int, **fields: Any) -> Envelope:
+        """A playback request (``AudioPlayer.PlaybackStarted``, ...): no session."""
+        request = {"type": kind, "token": token, "offsetInMilliseconds": offset_ms, **fields}
+        envelope = self._envelope(request)
+        del envelope["session"]
+        return envelope
 
     def received(self, response: Mapping[str, Any]) -> None:
         """Take what a response envelope changes: attributes and session end."""
@@ -88,6 +101,19 @@ class Conversation:
             "timestamp": timestamp(self.clock() if self.clock is not None else None),
             "locale": self.locale,
         }
+        system: dict[str, Any] = {
+            "application": application,
+            "user": user,
+            "device": {"deviceId": self.device_id, "supportedInterfaces": (
+                {"AudioPlayer": {}} if self.player is not None else {})},
+            # No apiAccessToken: the skill must not call Alexa's APIs
+            # for the console (see skill.core.device_time).
+            "apiEndpoint": API_ENDPOINT,
+        }
+        context: dict[str, Any] = {"System": system}
+        state = self.player() if self.player is not None else None
+        if state is not None:
+            context["AudioPlayer"] = state
         return {
             "version": "1.0",
             "session": {
@@ -97,15 +123,6 @@ class Conversation:
                 "attributes": dict(self.attributes),
                 "user": user,
             },
-            "context": {
-                "System": {
-                    "application": application,
-                    "user": user,
-                    "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                    # No apiAccessToken: the skill must not call Alexa's APIs
-                    # for the console (see skill.core.device_time).
-                    "apiEndpoint": API_ENDPOINT,
-                }
-            },
+            "context": context,
             "request": request,
         }

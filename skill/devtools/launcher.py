@@ -42,7 +42,7 @@ def make_speaker(mute: bool) -> Any:
 def audio_note(speaker: Any, mute: bool, fast: bool) -> str | None:
     """What the console says once about its voice and pace, or None."""
     if fast:
-        heard = "each answer counts as heard to its end"
+        heard = "each answer and stream segment counts as heard to its end"
         return f"fast mode: {heard}" + ("" if getattr(speaker, "audible", False) else "; audio is off")
     if getattr(speaker, "audible", False):
         return None
