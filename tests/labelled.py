@@ -3,6 +3,8 @@
 ``tests/data/questions.toml`` (flat: label -> questions) and
 ``tests/data/questions_train.toml`` ([batch] tables) are training sets: the
 matcher may be tuned on them and their misses may be read.
+``tests/data/questions_seen.toml`` ([round.batch] tables) holds rounds that
+were held out until their misses were read: training now, scored apart.
 ``tests/data/questions_heldout.toml`` ([round.batch] tables) is held out: only
 its totals are ever printed, so it keeps measuring questions nobody tuned for.
 
@@ -24,7 +26,8 @@ from typing import Any, Protocol
 from skill.questions.knowledge import load_knowledge
 
 DATA = Path(__file__).parent / "data"
-TRAINING_FILES = ("questions.toml", "questions_train.toml")
+TRAINING_FILES = ("questions.toml", "questions_train.toml", "questions_seen.toml")
+SEEN_FILE = "questions_seen.toml"
 HELDOUT_FILE = "questions_heldout.toml"
 KINDS = ("topic", "safety", "out_of_scope")
 SAFETY_TOPICS = frozenset(t.id for t in load_knowledge().safety)
@@ -85,6 +88,11 @@ def read(name: str) -> list[Question]:
 
 def training() -> list[Question]:
     return [q for name in TRAINING_FILES for q in read(name)]
+
+
+def seen() -> list[Question]:
+    """The rounds once held out whose misses have been read (part of training)."""
+    return read(SEEN_FILE)
 
 
 def heldout() -> list[Question]:
