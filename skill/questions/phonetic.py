@@ -9,12 +9,20 @@ z/s, b/p, j/ch), every vowel run becomes one mark and a silent final e goes.
 Words with the same key, or keys one edit apart when long enough to be
 telling, sound alike. :class:`SoundIndex` finds the known word an unknown
 word (or two or three heard words run together) most likely was.
+
+Sounding alike is not enough on its own: a recogniser's slip is also spelt
+much like the word meant ("shugar", "cremes", "squad"), while an ordinary
+word that happens to share a coarse key ("kindly" and "candy", "summer" and
+"sugar", "juice" and "jog") is spelt differently. So a guess must also share
+most of its letters with the word (:func:`looks_alike`): at least half for
+an exact sound match ("tie" and "thigh"), more for a near one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 _RULES = (
@@ -37,6 +45,15 @@ _VOWELS = re.compile(r"[aeiouy]+")
 _REPEATS = re.compile(r"(.)\1+")
 #: Keys at least this long may match one edit apart, or be heard across words.
 FUZZY_FROM = 5
+#: Share of letters a guess must have in common with the word it is taken for:
+#: when the sounds match exactly, when they are one edit apart, and when
+#: several heard words run together ("sell you light").
+SAME_SOUND_LETTERS, NEAR_SOUND_LETTERS, JOINED_LETTERS = 0.5, 0.7, 0.6
+
+
+def looks_alike(heard: str, word: str, share: float) -> bool:
+    """True if ``heard`` and ``word`` have at least ``share`` of their letters in common."""
+    return SequenceMatcher(None, heard, word, autojunk=False).ratio() >= share
 
 
 @lru_cache(maxsize=20_000)
@@ -81,19 +98,23 @@ class SoundIndex:
                 for d in sorted(_deletions(k) | {k}):
                     self._near.setdefault(d, []).append(k)
 
-    def lookup(self, heard: str) -> str | None:
-        """The known word that sounds like ``heard`` (one or more words run together)."""
+    def lookup(self, heard: str, *, joined: bool = False) -> str | None:
+        """The known word that sounds and looks like ``heard`` (``joined``: several
+        heard words run together)."""
         k = key(heard)
         if len(k) < 2:
             return None
         if k in self._by_key:
-            return self._by_key[k]
+            word = self._by_key[k]
+            share = JOINED_LETTERS if joined else SAME_SOUND_LETTERS
+            return word if looks_alike(heard, word, share) else None
         if len(k) < FUZZY_FROM:
             return None
         candidates = {c for d in _deletions(k) | {k} for c in self._near.get(d, ())}
         # Recognisers rarely get the first sound wrong ("morning" is not "burning").
         near = sorted(self._by_key[c] for c in candidates if c[0] == k[0] and one_edit_apart(k, c))
-        return near[0] if len(near) == 1 else None
+        share = JOINED_LETTERS if joined else NEAR_SOUND_LETTERS
+        return near[0] if len(near) == 1 and looks_alike(heard, near[0], share) else None
 
     def join(self, words: Sequence[str], start: int, longest: int = 3) -> tuple[str, int] | None:
         """(known word, words used) when words[start:start+n] run together sound like one."""
@@ -101,7 +122,7 @@ class SoundIndex:
             joined = "".join(words[start:start + n])
             if len(key(joined)) < FUZZY_FROM:
                 continue
-            found = self.lookup(joined)
+            found = self.lookup(joined, joined=True)
             if found is not None:
                 return found, n
         return None

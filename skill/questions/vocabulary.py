@@ -96,9 +96,16 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
 #: Words that open a negation's scope, and words that close it (so do clause ends).
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate"})
 SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "how", "which", "instead",
-                        "any", "anything", "can", "could", "should", "will", "would", "is", "are"})
+                        "any", "anything", "can", "could", "should", "will", "would", "is", "are",
+                        # a new question or a new subject: "I don't like running, do I need...",
+                        # "my legs aren't swollen, they're just big"
+                        "do", "does", "did", "why", "i", "you", "he", "she", "it", "we", "they",
+                        # time and contrast after the verb: "not slimming even after..."
+                        "since", "even", "yet", "until", "though", "although"})
+#: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
+_SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 #: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
-_PLACES = frozenset({"LEG", "LIMB", "FAT", "BODYPART"})
+_PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
@@ -182,7 +189,8 @@ class Normaliser:
                 i += 1
                 continue
             joined_before = out[-1] + word if out and out[-1] in stop else ""
-            if len(key(joined_before)) >= FUZZY_FROM and (found := self._sounds.lookup(joined_before)):
+            if (len(key(joined_before)) >= FUZZY_FROM
+                    and (found := self._sounds.lookup(joined_before, joined=True))):
                 out[-1] = _HEARD + found + _HEARD + joined_before
                 i += 1
                 continue
@@ -249,18 +257,25 @@ class Normaliser:
                     continue
                 word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
                 toks.append(Token(word, self.term(word), negated, number, heard))
+                if negated and toks[-1].term in _SCOPE_VERBS:
+                    negated = False
             out.extend(_scoped(toks))
         return out
 
 
 def _scoped(toks: list[Token]) -> list[Token]:
-    """"just" and "only": SPOT next to a place, ALONE next to an activity, else nothing."""
+    """"just" and "only" limit what follows them ("just my thighs", "just jog"), or
+    what they end ("thighs only"): SPOT for a part of the body, ALONE for an
+    activity. Before anything else they only soften ("it's just fat", "my legs
+    just won't slim") and count for nothing."""
     out = []
     for i, tok in enumerate(toks):
         if tok.term != "ONLY":
             out.append(tok)
             continue
-        near = [t.term for t in toks[i + 1:i + 3]] + [t.term for t in toks[max(0, i - 1):i]]
+        after = [t.term for t in toks[i + 1:i + 3] if t.clause == tok.clause]
+        ends = i == len(toks) - 1 or toks[i + 1].clause != tok.clause
+        near = after + ([toks[i - 1].term] if i and ends else [])
         kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
         if kinds:
             out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
