@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from skill.questions.cues import compile_cues, cue_bonus
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
 from skill.questions.vocabulary import Normaliser, Token, Vocabulary, load_vocabulary
@@ -72,6 +73,8 @@ _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
 _ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
 #: In a long question, the share of the score that comes from its last clause.
 TAIL_WEIGHT = 0.7
+#: Words of the body, which count for nothing when the legs are someone else's.
+_BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 _JOINS = re.compile(r"[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
 
@@ -134,6 +137,9 @@ class Matcher:
                  for text in self._documents(topic)]
         self.normaliser.learn(frozenset(w for _, _, text in texts
                                         for w in self.normaliser.words(text)))
+        vocab = self.normaliser.vocabulary
+        self._cues = compile_cues(vocab.cues, self.topic_ids, self.normaliser.term,
+                                  vocab.concepts.values())
         # Safety topics are reached through the rules only, never by similarity.
         all_features = [(i, safety, features(query_terms(self.tokens(text))))
                         for i, safety, text in texts]
@@ -194,15 +200,16 @@ class Matcher:
                 for b, c in zip(best, second)]
 
     def scores(self, toks: Sequence[Token]) -> list[float]:
-        """Each topic's score; in a long question the last clause weighs most."""
+        """Each topic's score, with its cues (:mod:`skill.questions.cues`); in a
+        long question the last clause weighs most."""
         terms = query_terms(toks)
         whole = self._cosines(terms)
         last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
-        if len(toks) < LONG_QUESTION or len(last) < 2 or len(last) == len(toks):
-            return whole
-        tail = self._cosines(query_terms(last))
-        return [round((1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b, DECIMALS)
-                for a, b in zip(whole, tail)]
+        if not (len(toks) < LONG_QUESTION or len(last) < 2 or len(last) == len(toks)):
+            tail = self._cosines(query_terms(last))
+            whole = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b for a, b in zip(whole, tail)]
+        bonus = cue_bonus(self._cues, toks, len(self.topic_ids))
+        return [round(s + b, DECIMALS) if s else 0.0 for s, b in zip(whole, bonus)]
 
     def rank(self, text: str, n: int = 3, *,
              previous: str | None = None) -> list[tuple[str, float]]:
@@ -228,8 +235,10 @@ class Matcher:
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         # Only words heard as said, or sure guesses, show what the question is about.
-        evidence = sum(self._domain.get(term, 0.0)
-                       for term in sorted({t.term for t, s in zip(toks, sure) if s}))
+        said = {t.term for t, s in zip(toks, sure) if s}
+        if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
+            said -= _BODY
+        evidence = sum(self._domain.get(term, 0.0) for term in sorted(said))
         if evidence == 0:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
         scores = self._boosted(self.scores(toks), previous)

@@ -2,7 +2,8 @@
 
 Runs before any similarity scoring and alone decides the safety topics; it
 reads the question's tokens (:mod:`skill.questions.vocabulary`), never their scores.
-A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
+Soreness counts as pain, but not the muscle soreness of training asked about
+with rest days. A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
 send anyone to a doctor, except breathlessness ("I can't breathe"), which is
 a symptom however it is said. Each rule names the topic and why; the rules
 are tried in order of urgency, so a swollen leg with breathlessness leads
@@ -31,11 +32,17 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
              and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))]
     has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
-    swell, pain = "SWELL" in has, "PAIN" in has
+    swell = "SWELL" in has
+    # Soreness is pain, except the muscle soreness of training asked about with
+    # rest ("my legs are always sore, should I take days off"): joints still count.
+    training_sore = bool(has & {"REST", "DAILY"}) and not has & {"LIMB", "PAIN"}
+    pain = "PAIN" in has or ("SORE" in has and not training_sore)
     hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
     one_sided = any(t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4])
                     for i, t in enumerate(meant))
     leg = bool(has & _LEGS)
+    # A knee or ankle that swells and hurts after exercise is an injury, not a clot.
+    joint = "LIMB" in has and "LEG" not in has and bool(has & _MOVING)
     resists = any(t.term == "LOSE" and t.negated for t in toks)
     for topic, reason, fires in (
         ("emergency", "chest pain", "EMERGENCY" in has),
@@ -43,14 +50,15 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
          "BREATH" in has and (swell or pain or "CLOT" in has)),
         ("blood_clot", "names a clot", "CLOT" in has),
         ("blood_clot", "swelling that is one-sided, sudden, red, warm or painful",
-         swell and (one_sided or "SUDDEN" in has or hot or pain)),
+         swell and (one_sided or "SUDDEN" in has or hot or (pain and not joint))),
         ("blood_clot", "a red or warm leg", hot and leg),
         ("after_surgery", "recent surgery", "SURGERY" in has),
         ("pregnancy", "pregnancy", "PREGNANT" in has),
         ("numbness", "numbness or pins and needles", "NUMB" in has),
         ("lipoedema", "names lipoedema", "LIPO" in has),
         ("lipoedema", "bruising legs", "BRUISE" in has and bool(has & (_LEGS | {"FAT"}))),
-        ("lipoedema", "painful fat", pain and _near(terms, "PAIN", "FAT")),
+        ("lipoedema", "painful fat",
+         pain and (_near(terms, "PAIN", "FAT") or _near(terms, "SORE", "FAT"))),
         ("lipoedema", "painful legs that don't slim",
          pain and "LEG" in has and (resists or "DIET" in has)),
         ("varicose_veins", "varicose veins", "VARICOSE" in has),
@@ -58,6 +66,7 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
         ("see_doctor", "swelling that lasts", swell and "PERSISTENT" in has),
         ("see_doctor", "a health condition", "CONDITION" in has),
         ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
+        ("leg_pain", "a knee or ankle that swells with exercise", swell and joint),
         ("see_doctor", "pain", pain and "ALT" not in has and not leg),
         ("see_doctor", "asks about a doctor",
          "DOCTOR" in has and (bool(has & (_LEGS | {"FAT"})) or not unknown)),

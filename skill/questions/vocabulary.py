@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import Any
 
 from skill.core.content import KnowledgeError, read_data
-from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key
+from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key, looks_alike
 
 VOCABULARY_FILE = "vocabulary.toml"
 
+#: Share of letters a sound-alike guess shares with its word to be trusted as evidence.
+SURE_LETTERS = 0.8
 #: How much a "strong" and a "weak" domain concept count (see vocabulary.toml).
 STRONG, WEAK = 1.0, 0.5
 
@@ -53,6 +55,7 @@ class Vocabulary:
     domain: Mapping[str, float]  # concept name -> STRONG or WEAK
     forms: Mapping[str, str]  # first word -> question form marker
     sounds: frozenset[str] = frozenset()  # concepts whose words may be guessed by sound
+    cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic id -> cue patterns
 
 
 @cache
@@ -90,6 +93,7 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
         forms=MappingProxyType({word: form for form, words in data.get("question_forms", {}).items()
                                 for word in str(words).split()}),
         sounds=frozenset(_known_concepts(data.get("sounds", {}).get("concepts", ""), concepts)),
+        cues=MappingProxyType({str(k): tuple(map(str, v)) for k, v in data.get("cues", {}).items()}),
     )
 
 
@@ -106,6 +110,7 @@ SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "
 _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 #: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
 _PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
+_AFTER_WORD = frozenset({"alone", "solely"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
@@ -228,9 +233,11 @@ class Normaliser:
 
     @staticmethod
     def sure(tok: Token) -> bool:
-        """A word heard as it was said, or a sound-alike guess long and exact enough to trust."""
+        """A word heard as it was said, or a sound-alike guess long and exact
+        enough to trust, or spelt nearly the same ("shugar", "cremes")."""
         return not tok.heard or (key(tok.heard) == key(tok.surface)
-                                 and len(key(tok.heard)) >= FUZZY_FROM)
+                                 and len(key(tok.heard)) >= FUZZY_FROM) or looks_alike(
+            tok.heard, tok.surface, SURE_LETTERS)
 
     def term(self, word: str) -> str:
         term = self.vocabulary.concepts.get(word)
@@ -273,9 +280,11 @@ def _scoped(toks: list[Token]) -> list[Token]:
         if tok.term != "ONLY":
             out.append(tok)
             continue
-        after = [t.term for t in toks[i + 1:i + 3] if t.clause == tok.clause]
+        after = [t.term for t in toks[i + 1:i + 4] if t.clause == tok.clause]
         ends = i == len(toks) - 1 or toks[i + 1].clause != tok.clause
-        near = after + ([toks[i - 1].term] if i and ends else [])
+        before = [toks[i - 1].term] if i and toks[i - 1].clause == tok.clause else []
+        # "alone" and "solely" limit the word before them ("swimming alone").
+        near = before if tok.surface in _AFTER_WORD else after + (before if ends else [])
         kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
         if kinds:
             out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
