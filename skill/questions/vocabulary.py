@@ -98,12 +98,13 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
 
 
 #: Words that open a negation's scope, and words that close it (so do clause ends).
-NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate"})
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate", "nothing"})
 SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "how", "which", "instead",
                         "any", "anything", "can", "could", "should", "will", "would", "is", "are",
                         # a new question or a new subject: "I don't like running, do I need...",
                         # "my legs aren't swollen, they're just big"
                         "do", "does", "did", "why", "i", "you", "he", "she", "it", "we", "they",
+                        "howoften", "howlong",
                         # time and contrast after the verb: "not slimming even after..."
                         "since", "even", "yet", "until", "though", "although"})
 #: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
