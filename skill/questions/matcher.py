@@ -17,7 +17,9 @@ when a :class:`Matcher` is built:
    an alternative. In a long question the last clause, where the question
    usually is, counts most (:data:`TAIL_WEIGHT`).
 4. Two questions in one ("... and how often?"): when each half alone finds a
-   different topic, the first is answered and the second offered (``also``).
+   different topic, the first is answered and the second offered (``also``);
+   in a choice ("sugar or salt, which is worse for puffy legs?") the one the
+   whole question is closest to is answered.
 5. Out of scope unless the question has a leg, fitness or food word (weak
    ones only count when nothing in it is unfamiliar) and the best score
    clears :data:`THRESHOLD`. Never a random topic.
@@ -75,6 +77,8 @@ _ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
 TAIL_WEIGHT = 0.7
 #: Words of the body, which count for nothing when the legs are someone else's.
 _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
+#: "A or B": a choice, answered by whichever the question as a whole is about.
+_CHOICE = re.compile(r"\bor\b")
 _JOINS = re.compile(r"[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
 
@@ -255,6 +259,8 @@ class Matcher:
         parts = self._parts(text) if len(toks) <= TWO_PART_TERMS else None
         if parts is not None:
             first, second = parts
+            if _CHOICE.search(text) and topic_id == second:  # "sugar or salt, which..."
+                first, second = second, first
             return Match("topic", first, score, f"two questions: {first}, then {second}", second)
         return Match("topic", topic_id, score, f"closest to {topic_id}")
 
@@ -273,7 +279,8 @@ class Matcher:
         for half in halves:
             toks = self.tokens(half)
             if (not toks or safety_rule(toks) is not None
-                    or max(self.idf.get(t, 0.0) for t in query_terms(toks)) < SPECIFIC_IDF):
+                    or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
+                    < SPECIFIC_IDF):
                 return None
             scores = self.scores(toks)
             best = self._best(scores)

@@ -48,7 +48,7 @@ FUZZY_FROM = 5
 #: Share of letters a guess must have in common with the word it is taken for:
 #: when the sounds match exactly, when they are one edit apart, and when
 #: several heard words run together ("sell you light").
-SAME_SOUND_LETTERS, NEAR_SOUND_LETTERS, JOINED_LETTERS = 0.5, 0.7, 0.6
+SAME_SOUND_LETTERS, NEAR_SOUND_LETTERS, JOINED_LETTERS = 0.5, 0.75, 0.6
 
 
 def looks_alike(heard: str, word: str, share: float) -> bool:
