@@ -107,6 +107,8 @@ SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "
                         "howoften", "howlong",
                         # time and contrast after the verb: "not slimming even after..."
                         "since", "even", "yet", "until", "though", "although"})
+#: Scope ends that carry a negation on while nothing has been negated yet ("not on any pills").
+_CARRY_ON = frozenset({"any", "anything"})
 #: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
 _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 #: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
@@ -256,11 +258,14 @@ class Normaliser:
         for number, clause in enumerate(clauses):
             negated = False
             toks: list[Token] = []
+            content = False  # a word with meaning said since the negation opened
             for word in self._heard(self.words(clause, lead=number == 0)):
                 if word in NEGATORS:
-                    negated = True
-                elif word in SCOPE_ENDS:
+                    negated, content = True, False
+                elif word in SCOPE_ENDS and (content or word not in _CARRY_ON):
                     negated = False
+                elif word not in stopwords:
+                    content = True
                 if word in stopwords or word in NEGATORS:
                     continue
                 word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
