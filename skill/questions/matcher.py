@@ -77,8 +77,9 @@ _ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
 TAIL_WEIGHT = 0.7
 #: Words of the body, which count for nothing when the legs are someone else's.
 _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
-#: "A or B": a choice, answered by whichever the question as a whole is about.
-_CHOICE = re.compile(r"\bor\b")
+#: In a choice ("A or B, which...?") the side the whole question scores this
+#: much higher on is answered first.
+CHOICE_MARGIN = 0.3
 _JOINS = re.compile(r"[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
 
@@ -208,11 +209,18 @@ class Matcher:
         long question the last clause weighs most."""
         terms = query_terms(toks)
         whole = self._cosines(terms)
-        last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
-        if not (len(toks) < LONG_QUESTION or len(last) < 2 or len(last) == len(toks)):
-            tail = self._cosines(query_terms(last))
-            whole = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b for a, b in zip(whole, tail)]
         bonus = cue_bonus(self._cues, toks, len(self.topic_ids))
+        last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
+        if len(toks) >= LONG_QUESTION and len(last) < len(toks):
+            # The question is in the last clause: its cues, and its words if
+            # there are two or more, count most.
+            tail_bonus = cue_bonus(self._cues, last, len(self.topic_ids))
+            if any(tail_bonus):
+                bonus = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b
+                         for a, b in zip(bonus, tail_bonus)]
+            if len(last) >= 2:
+                tail = self._cosines(query_terms(last))
+                whole = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b for a, b in zip(whole, tail)]
         return [round(s + b, DECIMALS) if s else 0.0 for s, b in zip(whole, bonus)]
 
     def rank(self, text: str, n: int = 3, *,
@@ -258,8 +266,9 @@ class Matcher:
             return Match("out_of_scope", None, score, reason)
         parts = self._parts(text) if len(toks) <= TWO_PART_TERMS else None
         if parts is not None:
-            first, second = parts
-            if _CHOICE.search(text) and topic_id == second:  # "sugar or salt, which..."
+            first, second, choice = parts
+            if choice and topic_id == second and score - scores[
+                    self.topic_ids.index(first)] >= CHOICE_MARGIN:  # "sugar or salt, which..."
                 first, second = second, first
             return Match("topic", first, score, f"two questions: {first}, then {second}", second)
         return Match("topic", topic_id, score, f"closest to {topic_id}")
@@ -270,8 +279,10 @@ class Matcher:
         return (len(text.split()) <= VAGUE_WORDS and len(terms) == 1
                 and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF)
 
-    def _parts(self, text: str) -> tuple[str, str] | None:
-        """(first topic, second topic) when each half of the question finds its own."""
+    def _parts(self, text: str) -> tuple[str, str, bool] | None:
+        """(first topic, second topic, joined by "or") when each half of the
+        question finds its own."""
+        join = _JOINS.search(text)
         halves = _JOINS.split(text, maxsplit=1)
         if len(halves) != 2:
             return None
@@ -288,7 +299,8 @@ class Matcher:
             if scores[best] < PART_THRESHOLD or scores[best] - runner_up < PART_MARGIN:
                 return None
             found.append(self.topic_ids[best])
-        return (found[0], found[1]) if found[0] != found[1] else None
+        choice = join is not None and join.group().strip(" ,;") == "or"
+        return (found[0], found[1], choice) if found[0] != found[1] else None
 
 
 @cache

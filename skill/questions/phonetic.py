@@ -106,7 +106,8 @@ class SoundIndex:
             return None
         if k in self._by_key:
             word = self._by_key[k]
-            share = JOINED_LETTERS if joined else SAME_SOUND_LETTERS
+            # A first letter heard differently needs more in common ("fine" is not "vein").
+            share = (JOINED_LETTERS if joined or heard[0] != word[0] else SAME_SOUND_LETTERS)
             return word if looks_alike(heard, word, share) else None
         if len(k) < FUZZY_FROM:
             return None

@@ -22,14 +22,18 @@ _LEGS = frozenset({"LEG", "LIMB"})
 _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
 #: Concepts a negation does not cancel.
 _ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
+#: An injury or condition said to have healed is history, not a reason to see anyone.
+_PAST = frozenset({"INJURY", "CONDITION"})
 #: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
 _NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
 
 
 def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | None:
     """(safety topic id, reason) for the most urgent rule that fires, else None."""
+    healed = any(t.term == "HEALED" and not t.negated for t in toks)
     meant = [t for t in toks if (not t.negated or t.term in _ALWAYS_MEANT)
-             and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))]
+             and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))
+             and not (healed and t.term in _PAST)]
     has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
     swell = "SWELL" in has

@@ -121,6 +121,13 @@ _AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "man
 # Clauses end at words, never at punctuation: Alexa's slot values have none,
 # and a question must mean the same typed or heard.
 _CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
+#: Where a ramble turns into its question ("..., should I stop?"): a clause of
+#: more than _LONG_CLAUSE words is split once, at the first of these after
+#: _LEAD_WORDS words.
+_QUESTION_START = re.compile(
+    r"\s(?=(?:(?:should|can|could|will|do|am) i|(?:is|does|will) (?:it|that|there)"
+    r"|(?:what|how|why) (?:am|should|can|do|does|is)|why)\s)")
+_LONG_CLAUSE, _LEAD_WORDS = 8, 4
 _CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
                  ("'m", " am"), ("'ll", " will"), ("'ve", " have"), ("'d", " would"), ("'s", ""))
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -254,7 +261,7 @@ class Normaliser:
         out: list[Token] = []
         stopwords = self.vocabulary.stopwords
         plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
-        clauses = [c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()]
+        clauses = _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
         for number, clause in enumerate(clauses):
             negated = False
             toks: list[Token] = []
@@ -274,6 +281,17 @@ class Normaliser:
                     negated = False
             out.extend(_scoped(toks))
         return out
+
+
+def _split_question(clauses: list[str]) -> list[str]:
+    """The clauses, the last split where its question starts if it is long."""
+    if not clauses or len(clauses[-1].split()) <= _LONG_CLAUSE:
+        return clauses
+    last = clauses[-1]
+    for found in _QUESTION_START.finditer(last):
+        if len(last[:found.start()].split()) >= _LEAD_WORDS:
+            return [*clauses[:-1], last[:found.start()], last[found.start():]]
+    return clauses
 
 
 def _scoped(toks: list[Token]) -> list[Token]:
