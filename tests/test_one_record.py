@@ -52,11 +52,13 @@ class Lines:
         return self.lines.pop(0)
 
 
-def console(clock: Clock, *lines: str) -> tuple[Console, io.StringIO]:
+def console(clock: Clock, *lines: str, fast: bool = False) -> tuple[Console, io.StringIO]:
+    """The console on this machine's store; in real time unless ``fast`` (each
+    answer is played out on ``clock`` before the next line is heard)."""
     out = io.StringIO()
     skill = build_skill(SQLiteAdapter(default_db_path()))
     return Console(InProcess(skill), LocalNLU(interaction_model(load_knowledge())), MuteSpeaker(),
-                   out, Lines(clock, *lines), clock=clock, fast=True), out
+                   out, Lines(clock, *lines), clock=clock, fast=fast), out
 
 
 def test_a_console_workout_is_in_the_timer_history_and_its_week(
@@ -96,3 +98,22 @@ def test_other_users_of_a_local_server_keep_their_own_count(legcoach_home: Path)
     c, out = console(Clock(MONDAY + timedelta(hours=1)), "how am I doing this week")
     assert c.run() == 0
     assert "You haven't finished a workout yet this week" in out.getvalue()
+
+
+def test_a_fast_console_workout_is_a_demo_that_never_counts(
+        legcoach_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    history = History(legcoach_home / "history.db")
+    stopped = history.start("advanced", now=MONDAY - timedelta(hours=2))
+    history.quit(stopped, now=MONDAY - timedelta(hours=1))
+    history.close()
+    clock = Clock(MONDAY)
+    c, out = console(clock, "start a beginner workout", *["next"] * 20, "how am I doing this week",
+                     fast=True)
+    assert c.run() == 0
+    assert "Workout complete" in out.getvalue()
+    assert "You haven't finished a workout yet this week" in out.getvalue()
+
+    assert timer_cli.main(["history"], now=lambda tz=None: clock.time.astimezone(tz)) == 0
+    shown = capsys.readouterr().out
+    assert "This week: 0 of 3" in shown
+    assert "advanced" in shown and "stopped at" in shown  # the machine's own workout is untouched

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TextIO
 from skill.core.sdk import invoke
 from skill.devtools.answers import card_of, for_console, narration_from_ssml, speech_of
 from skill.devtools.audioplayer import STOPPED, AudioPlayer
-from skill.devtools.envelopes import Conversation
+from skill.devtools.envelopes import CONSOLE_DEMO_USER_ID, LOCAL_USER_ID, Conversation
 from skill.devtools.keyboard import Keyboard
 from skill.devtools.nlu import LocalNLU, normalise
 from skill.devtools.segments import SegmentBook
@@ -148,7 +148,9 @@ class Console(StreamPlayback):
         return self.clock.now() + timedelta(seconds=self.heard_ahead)
 
     def _new_conversation(self, old: Conversation | None = None) -> Conversation:
-        conversation = Conversation(clock=self._now, player=self.device.context)
+        # fast mode is a demo: its workouts are kept apart and never counted
+        conversation = Conversation(clock=self._now, player=self.device.context,
+                                    user_id=CONSOLE_DEMO_USER_ID if self.fast else LOCAL_USER_ID)
         if old is not None:
             conversation.device_id = old.device_id
         return conversation

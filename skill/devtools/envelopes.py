@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from skill.workout.store import CONSOLE_USER_ID as LOCAL_USER_ID
+from skill.workout.store import CONSOLE_DEMO_USER_ID, CONSOLE_USER_ID as LOCAL_USER_ID
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-00000000c0ac"
 API_ENDPOINT = "https://api.amazonalexa.com"

@@ -14,6 +14,8 @@ On one machine there is one record: the local console's user
 ``local`` user as ``python -m timer``. A workout done in the console shows in
 ``timer history`` and counts toward the timer's week and reminders, and one
 done with the timer counts when the console asks "how am I doing this week".
+The console's fast mode is a demo, like the timer's ``--speed``: kept apart,
+never counted.
 """
 
 from __future__ import annotations
@@ -34,11 +36,20 @@ HISTORY_FILE = "history.db"
 #: The user id the local console sends (an Alexa-shaped account id Amazon never
 #: issues): this machine's user, kept as the timer's ``local`` user in the history.
 CONSOLE_USER_ID = "amzn1.ask.account.LOCALCONSOLE"
+#: The console in its fast mode (each answer heard at once): a demo. Its workouts
+#: are kept apart and marked as demos, so they never count and never set aside
+#: a workout of this machine's user; it reads this machine's week.
+CONSOLE_DEMO_USER_ID = "amzn1.ask.account.LOCALCONSOLEDEMO"
 
 
 def history_user(user_id: str) -> str:
-    """Who ``user_id`` is in the history: the console is this machine's user."""
+    """Who ``user_id``'s sessions are kept as: the console is this machine's user."""
     return LOCAL_USER if user_id == CONSOLE_USER_ID else user_id
+
+
+def counted_user(user_id: str) -> str:
+    """Whose week ``user_id`` is told: both consoles hear this machine's."""
+    return LOCAL_USER if user_id in (CONSOLE_USER_ID, CONSOLE_DEMO_USER_ID) else user_id
 
 
 def history_path_for(adapter: Any) -> Path | None:
@@ -97,6 +108,7 @@ class WorkoutStore:
         history = self.history() if events else None
         if history is None:
             return
+        demo = user == CONSOLE_DEMO_USER_ID
         user = history_user(user)
         for kind, *args in events:
             current = history.unfinished(user)
@@ -104,7 +116,7 @@ class WorkoutStore:
                 if current is not None:
                     history.abandon(current.id, now=now)
                 plan: Plan = args[0]
-                history.start(plan.name, plan_toml=plan.to_toml(), user=user, now=now)
+                history.start(plan.name, plan_toml=plan.to_toml(), user=user, now=now, demo=demo)
             elif current is None:
                 continue
             elif kind == "progress":
@@ -123,7 +135,7 @@ class WorkoutStore:
         history = self.history()
         local = now if now.tzinfo is not None else now.astimezone()
         if history is not None:
-            return history.week_count(local, history_user(user))
+            return history.week_count(local, counted_user(user))
         return week_count(saved.finished, local)
 
     def close(self) -> None:
