@@ -16,7 +16,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
-from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
+from skill.core.coach import FROM_ENVIRONMENT, Coach, IntentHandler, RequestTypeHandler
 from skill.core.visits import Visits
 from skill.core.deferred import deferred
 from skill.core.sdk import timed_api_client
@@ -72,7 +72,9 @@ from skill.workout.handlers import (
 )
 
 if TYPE_CHECKING:
+    from skill.core.prompts import Prompts
     from skill.questions.knowledge import Knowledge
+    from skill.questions.matcher import Matcher
 
 #: Before the general handlers: during a workout, stop, repeat, help,
 #: fallback, questions, "go on" and "go home" mean workout things.
@@ -185,27 +187,35 @@ def check_api_url(url: str) -> None:
         raise ApiClientException(f"not an Alexa API host: {host or url!r}")
 
 
-def default_matcher(knowledge: Any) -> Any:
+def default_knowledge() -> Knowledge:
+    from skill.questions.knowledge import load_knowledge
+
+    return load_knowledge()  # read once, then cached
+
+
+def matcher_over(knowledge: Knowledge) -> Matcher:
     from skill.questions.matcher import Matcher
 
     return Matcher(knowledge)
 
 
-def default_knowledge() -> Any:
-    from skill.questions.knowledge import load_knowledge
-
-    return load_knowledge()
+def default_matcher() -> Matcher:
+    return matcher_over(default_knowledge())
 
 
-def make_coach(adapter: Any, knowledge: Any = None, prompts: Any = None) -> Coach:
-    """The content, matcher and store the handlers share. The topics are
-    read on first use (the package's, unless ``knowledge`` is given)."""
+def make_coach(adapter: Any, knowledge: Knowledge | None = None, prompts: Prompts | None = None,
+               audio: object = FROM_ENVIRONMENT) -> Coach:
+    """The content, matcher, store and audio source the handlers share. The
+    topics are read on first use (the package's, unless ``knowledge`` is given)."""
     if prompts is None:
         from skill.core.prompts import load_prompts
 
         prompts = knowledge.prompts if knowledge is not None else load_prompts()
-    load = default_knowledge if knowledge is None else lambda: knowledge
-    coach = Coach(load, prompts, Visits(adapter), default_matcher)
+    if knowledge is None:
+        coach = Coach(default_knowledge, prompts, Visits(adapter), default_matcher, audio)
+    else:
+        given = knowledge
+        coach = Coach(lambda: given, prompts, Visits(adapter), lambda: matcher_over(given), audio)
     add_question_offers(coach)
     return coach
 
@@ -251,9 +261,8 @@ def build_skill(
         from skill.store import make_store
 
         adapter = make_store(config.get("STORE"))
-    coach = make_coach(adapter)
-    if "AUDIO" in config:  # the app's segment source (None: no stream); else the environment's
-        coach.audio = config["AUDIO"]
+    # The app's segment source (None: no stream); else the environment's.
+    coach = make_coach(adapter, audio=config.get("AUDIO", FROM_ENVIRONMENT))
     if warm:
         warm_up(coach)
     # The API client lets handlers call Alexa's services (reminders, settings).

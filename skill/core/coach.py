@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from skill.core.visits import Visits
+from skill.core.prompts import Prompts
 from skill.core.responses import Reply, as_narration
+from skill.core.views import KnowledgeView, MatcherView
+from skill.core.visits import Visits
 from speech.model import Narration
 
 log = logging.getLogger("skill.handlers")
@@ -37,42 +39,44 @@ FROM_ENVIRONMENT = "environment"
 class Coach:
     """Everything the handlers need, built once by ``build_skill``.
 
-    The topics (``load_knowledge()``) and the matcher
-    (``make_matcher(knowledge)``) are built on first use, so a cold start
-    that only opens the skill reads the prompts and nothing more. (Offer is
-    a NamedTuple and this a plain class, not dataclasses: they are defined
-    on every Lambda cold start, where each dataclass costs 0.1-0.3 ms.)
+    The topics (``load_knowledge()``) and the matcher (``make_matcher()``,
+    over the same topics) are built on first use, so a cold start that only
+    opens the skill reads the prompts and nothing more. They are typed by
+    what the handlers ask of them (:mod:`skill.core.views`). (Offer is a
+    NamedTuple and this a plain class, not dataclasses: they are defined on
+    every Lambda cold start, where each dataclass costs 0.1-0.3 ms.)
     """
 
-    def __init__(self, load_knowledge: Callable[[], Any], prompts: Any, visits: Visits,
-                 make_matcher: Callable[[Any], Any]) -> None:
+    def __init__(self, load_knowledge: Callable[[], KnowledgeView], prompts: Prompts, visits: Visits,
+                 make_matcher: Callable[[], MatcherView], audio: object = FROM_ENVIRONMENT) -> None:
         self.load_knowledge = load_knowledge
         self.prompts = prompts
         self.visits = visits
         self.make_matcher = make_matcher
         #: The yes/no offers the handlers can make, by name.
         self.offers: dict[str, Offer] = {}
-        #: Where streamed workouts come from (skill.workout.stream_sources), None
-        #: for none, or FROM_ENVIRONMENT: read the environment when first needed.
-        self.audio: Any = FROM_ENVIRONMENT
-        self._knowledge: Any = None
-        self._matcher: Any = None
+        #: Where streamed workouts come from (a skill.workout.stream_sources source;
+        #: only the streamer looks into it), None for none, or FROM_ENVIRONMENT:
+        #: read the environment when first needed.
+        self.audio = audio
+        self._knowledge: KnowledgeView | None = None
+        self._matcher: MatcherView | None = None
 
     @property
-    def knowledge(self) -> Any:
+    def knowledge(self) -> KnowledgeView:
         if self._knowledge is None:
             self._knowledge = self.load_knowledge()
         return self._knowledge
 
     @property
-    def matcher(self) -> Any:
+    def matcher(self) -> MatcherView:
         if self._matcher is None:
-            self._matcher = self.make_matcher(self.knowledge)
+            self._matcher = self.make_matcher()
         return self._matcher
 
     def prompt(self, name: str, **values: str) -> Narration:
         """The prompt ``name`` from skill/core/prompts.toml, placeholders filled."""
-        return as_narration(self.prompts.pick(name, **values))
+        return as_narration(self.prompts.pick(name, 0, **values))
 
     def welcome(self, name: str = "welcome") -> Reply:
         """The welcome ``name`` ("welcome", "welcome_back"...), with the reprompt."""

@@ -8,13 +8,12 @@ that asks its own yes/no question registers its own offer, e.g. "workout".
 
 from __future__ import annotations
 
-from typing import Any
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, log
+from skill.core.views import TopicView
 from skill.questions.handlers import (
     OFFER_ANOTHER,
     OFFER_MORE,
@@ -32,7 +31,7 @@ from speech.model import Narration
 SPOKEN_SOURCES = 2
 
 
-def current_topic(coach: Coach, handler_input: HandlerInput) -> Any:
+def current_topic(coach: Coach, handler_input: HandlerInput) -> TopicView | None:
     topic_id = context.last_topic(handler_input)
     return coach.knowledge.get(topic_id) if topic_id else None
 

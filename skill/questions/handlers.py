@@ -9,7 +9,7 @@ is answered and the session ends.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
@@ -17,6 +17,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler
+from skill.core.views import TopicView
 from skill.questions import caution
 from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.core.responses import Card, Reply, prefixed, render
@@ -38,17 +39,17 @@ class Answer(NamedTuple):
     offer: str | None = None
 
 
-def sources_text(topic: Any) -> str:
+def sources_text(topic: TopicView) -> str:
     """The topic's sources on one line, for cards: "A (url); B"."""
     return "; ".join(f"{s.citation} ({s.url})" if s.url else s.citation for s in topic.sources)
 
 
-def topic_card(topic: Any, text: str) -> Card:
+def topic_card(topic: TopicView, text: str) -> Card:
     sources = sources_text(topic)
     return Card(topic.title, f"{text}\n\nSource: {sources}" if sources else text)
 
 
-def topic_offer(coach: Coach, topic: Any) -> tuple[str, Narration]:
+def topic_offer(coach: Coach, topic: TopicView) -> tuple[str, Narration]:
     """(offer name, question) to ask after answering ``topic``."""
     offer = topic.offer
     if offer is not None and offer.topic:
@@ -60,7 +61,7 @@ def topic_offer(coach: Coach, topic: Any) -> tuple[str, Narration]:
     return OFFER_ANOTHER, coach.prompt("anything_else")
 
 
-def answer_topic(coach: Coach, topic: Any, *, one_shot: bool) -> Answer:
+def answer_topic(coach: Coach, topic: TopicView, *, one_shot: bool) -> Answer:
     """The spoken answer for ``topic``; in an open session it ends with an offer."""
     speech = Narration.of(topic.spoken)
     card = topic_card(topic, topic.card)
@@ -70,7 +71,7 @@ def answer_topic(coach: Coach, topic: Any, *, one_shot: bool) -> Answer:
     return Answer(Reply(speech + question, question, card), topic.id, name)
 
 
-def answer_two(coach: Coach, topic: Any, other: Any, *, one_shot: bool) -> Answer:
+def answer_two(coach: Coach, topic: TopicView, other: TopicView, *, one_shot: bool) -> Answer:
     """Two questions in one: the first answered, the second offered next."""
     name = other.title[0].lower() + other.title[1:].rstrip("?")
     speech = Narration.of(topic.spoken)
@@ -154,7 +155,7 @@ class TopicHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest) and request.intent is not None
-        topic = self.coach.knowledge.topic_for_intent(request.intent.name)
+        topic = self.coach.knowledge.topic_for_intent(request.intent.name or "")
         assert topic is not None  # can_handle matched one of the topics' intents
         one_shot = context.is_new_session(handler_input)
         return deliver(self.coach, handler_input, answer_topic(self.coach, topic, one_shot=one_shot))

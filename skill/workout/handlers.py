@@ -317,7 +317,7 @@ class WorkoutQuestionHandler(_InWorkout):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest) and request.intent is not None
-        topic = self.coach.knowledge.topic_for_intent(request.intent.name)
+        topic = self.coach.knowledge.topic_for_intent(request.intent.name or "")
         if topic is not None:
             answer = answer_topic(self.coach, topic, one_shot=topic.offer is not None
                                   and topic.offer.action == OFFER_START)
