@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill.core.context import DEFAULT_LOCALE, facts
+from skill.core.context import request_time as request_time  # where it was first looked for
+
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
@@ -34,46 +37,32 @@ LOCALE_ZONES = {
     "en-AU": "Australia/Sydney",
     "en-IN": "Asia/Kolkata",
 }
-DEFAULT_LOCALE = "en-US"
-
-
-def request_time(handler_input: HandlerInput) -> datetime:
-    """When the request was made (its timestamp, UTC), else now."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
 
 
 def request_locale(handler_input: HandlerInput) -> str:
-    request = handler_input.request_envelope.request
-    return getattr(request, "locale", None) or DEFAULT_LOCALE
+    return facts(handler_input).locale
 
 
 def from_alexa(handler_input: HandlerInput) -> bool:
     """The request carries an API access token, as every request from Alexa does."""
-    envelope = handler_input.request_envelope
-    system = envelope.context.system if envelope.context is not None else None
-    return bool(system is not None and system.api_access_token)
+    return facts(handler_input).from_alexa
 
 
 def time_zone(handler_input: HandlerInput) -> str:
     """The device's time zone (an IANA name) from the Alexa settings API,
     else the locale's."""
-    envelope = handler_input.request_envelope
+    said = facts(handler_input)
     factory = handler_input.service_client_factory
-    system = envelope.context.system if envelope.context is not None else None
-    device = system.device if system is not None else None
-    if factory is not None and device is not None and device.device_id and from_alexa(handler_input):
+    if factory is not None and said.device_id and said.from_alexa:
         try:
-            name = factory.get_ups_service().get_system_time_zone(device.device_id)
+            name = factory.get_ups_service().get_system_time_zone(said.device_id)
         except Exception as error:  # the locale's zone is a fine fallback
             log.info("time zone not available: %s: %s", type(error).__name__, error)
         else:
             if isinstance(name, str) and zone(name) is not None:
                 return name
             log.info("time zone not usable: %r", name)
-    return LOCALE_ZONES.get(request_locale(handler_input), LOCALE_ZONES[DEFAULT_LOCALE])
+    return LOCALE_ZONES.get(said.locale, LOCALE_ZONES[DEFAULT_LOCALE])
 
 
 def zone(name: str) -> ZoneInfo | None:

@@ -15,10 +15,10 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.core import context
-from skill.core.device_time import request_time as request_time  # the workout's clock
+from skill.core.context import request_time as request_time  # the workout's clock
 
 #: Session attribute set while a workout runs in this session.
-MARKER = "workout"
+MARKER = context.WORKOUT
 
 OFFER_NEXT = "workout_next"        # "Ready for lunges?"
 OFFER_RESTART = "workout_restart"  # "Shall we start again from the beginning?"
@@ -39,11 +39,8 @@ def unfinished_workout(attributes: dict[str, Any]) -> bool:
 
 def in_workout(handler_input: HandlerInput) -> bool:
     """A workout turn was given earlier in this session."""
-    return context.get(handler_input, MARKER) is not None and not context.is_new_session(handler_input)
+    return context.facts(handler_input).in_workout
 
 
 def user_id(handler_input: HandlerInput) -> str:
-    try:
-        return str(handler_input.request_envelope.context.system.user.user_id)  # type: ignore[union-attr]
-    except AttributeError:
-        return ""
+    return context.facts(handler_input).user_id

@@ -27,6 +27,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.core import context
 from skill.core.coach import Coach, Offer
+from skill.core.context import RequestFacts
 from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
 from skill.core.device_time import local_now
 from skill.workout import flow
@@ -51,9 +52,6 @@ from skill.workout.state import (
     OFFER_RESTART,
     OFFER_START,
     PENDING_START,
-    in_workout,
-    request_time,
-    user_id,
 )
 from skill.workout.store import WorkoutStore
 from speech.model import Narration
@@ -111,20 +109,22 @@ class Trainer:
         context.set_offer(handler_input, None)
         return render(handler_input, Reply(self.coach.prompt("offer_declined"), self.coach.prompt("reprompt")))
 
-    def ctx(self, handler_input: HandlerInput) -> Ctx:
-        return Ctx(request_time(handler_input), self.limit, self.sounds, in_workout(handler_input),
-                   self.store.tracks_finished)
+    def ctx(self, said: RequestFacts) -> Ctx:
+        """What the flow's actions know of the request and of this skill."""
+        return Ctx(said.now, self.limit, self.sounds, said.in_workout, self.store.tracks_finished)
 
     def run(self, handler_input: HandlerInput, action: Action, *args: Any) -> Response:
         """Run ``action``, store its state, log it, and answer."""
-        ctx = self.ctx(handler_input)
+        said = context.facts(handler_input)
+        ctx = self.ctx(said)
         envelope = handler_input.request_envelope
         outcome: Outcome = self.store.update(envelope, lambda saved: action(saved, ctx, *args))
-        self.store.log(user_id(handler_input), outcome.events, ctx.now)
+        self.store.log(said.user_id, outcome.events, said.now)
         return self.respond(handler_input, outcome)
 
     def weekly(self, handler_input: HandlerInput, outcome: Outcome) -> str:
-        count = self.store.week_count(user_id(handler_input), outcome.saved, local_now(handler_input))
+        said = context.facts(handler_input)
+        count = self.store.week_count(said.user_id, outcome.saved, local_now(handler_input))
         return weekly_line(count, WEEKLY_GOAL)
 
     def respond(self, handler_input: HandlerInput, outcome: Outcome, card: Card | None = None) -> Response:
@@ -197,7 +197,7 @@ class Trainer:
     def _in_progress(self, handler_input: HandlerInput) -> str | None:
         """Where an unfinished, recent workout is, in words; None if there is none."""
         progress = self.store.load(handler_input.request_envelope).progress
-        if progress is None or request_time(handler_input) - progress.updated_at >= STALE_AFTER:
+        if progress is None or context.facts(handler_input).now - progress.updated_at >= STALE_AFTER:
             return None
         return progress.at or "the set where you stopped"
 
@@ -253,7 +253,7 @@ class Trainer:
 
     def answer(self, handler_input: HandlerInput, reply: Reply, offer: str | None) -> Response:
         """An answer to a question mid-workout, then the way back to it."""
-        ctx = self.ctx(handler_input)
+        ctx = self.ctx(context.facts(handler_input))
         outcome = self.store.update(
             handler_input.request_envelope,
             lambda saved: flow.aside(saved, ctx, reply.speech, reply.reprompt, offer))
@@ -263,7 +263,7 @@ class Trainer:
         """How to do ``exercise`` (else the one under way) mid-workout; None
         when no exercise is known."""
         saved = self.store.load(handler_input.request_envelope)
-        exercise = exercise or flow.current_exercise(saved, self.ctx(handler_input))
+        exercise = exercise or flow.current_exercise(saved, self.ctx(context.facts(handler_input)))
         if exercise is None:
             return None
         return self.aside(handler_input, Narration.of(flow.form_text(exercise)))
@@ -279,14 +279,15 @@ class Trainer:
     def week(self, handler_input: HandlerInput) -> Narration:
         """ "Two workouts this week, ..." in the user's own week (their time zone)."""
         saved = self.store.load(handler_input.request_envelope)
-        count = self.store.week_count(user_id(handler_input), saved, local_now(handler_input))
+        count = self.store.week_count(context.facts(handler_input).user_id, saved, local_now(handler_input))
         return Narration.of(weekly_line(count, WEEKLY_GOAL))
 
     def leave(self, handler_input: HandlerInput) -> Narration:
         """ "Go home" mid-workout: the place saved; what to say before the welcome."""
-        ctx = self.ctx(handler_input)
+        said = context.facts(handler_input)
+        ctx = self.ctx(said)
         outcome = self.store.update(handler_input.request_envelope, lambda saved: flow.leave(saved, ctx))
-        self.store.log(user_id(handler_input), outcome.events, ctx.now)
+        self.store.log(said.user_id, outcome.events, said.now)
         return outcome.speech
 
 
