@@ -43,7 +43,7 @@ from skill.questions.followups import (
     add_question_offers,
 )
 from skill.questions.handlers import QuestionHandler, TopicHandler
-from skill.questions.intents import QUESTION_INTENTS
+from skill.questions.intents import question_intents
 from skill.reminders.intents import CANCEL_INTENT, SET_INTENT, reminder_intents
 from skill.workout import intents as workout_intents
 from skill.workout.stream_handlers import STREAM_HANDLERS
@@ -123,7 +123,7 @@ HANDLERS: tuple[HandlerClass, ...] = (
 def all_intents(knowledge: Knowledge) -> tuple[IntentSpec, ...]:
     """Every intent of every feature, built-ins included, sorted by name."""
     builtins = tuple(IntentSpec(name, ()) for name in BUILTIN_INTENTS + workout_intents.builtins())
-    custom = (QUESTION_INTENTS + knowledge.intent_specs() + workout_intents.workout_intents()
+    custom = (question_intents() + knowledge.intent_specs() + workout_intents.workout_intents()
               + reminder_intents())
     return tuple(sorted(builtins + custom, key=lambda spec: spec.name))
 
