@@ -13,7 +13,7 @@ from skill.questions.knowledge import load_knowledge
 from skill.workout.guide import Guide, guide_for, turn_seconds_from_env
 from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.turns import FINISH_RESERVE, Piece, pieces_for
-from skill.workout.flow import FIRST_TIME, reprompt_for
+from skill.workout.flow import reprompt_for, words
 from skill.workout.intents import exercise_values, level_named, parse_number
 from skill.workout.progress import Progress, Saved, ago, week_count, weekly_line
 from speech.model import Narration, Say
@@ -26,7 +26,7 @@ from timer.plans import builtin_plans, load_plan, loads_plan
 #: The longest things said before a piece: a first visit's notice plus the
 #: first-time note, and a resume greeting.
 PREFIXES = (
-    Narration.of(load_knowledge().prompts.pick("disclaimer"), FIRST_TIME),
+    Narration.of(load_knowledge().prompts.pick("disclaimer"), words("first_workout")),
     Narration.of("You stopped eleven months ago at glute bridges, set three of three. Let's pick up there."),
 )
 LONGEST_WEEKLY = max((Narration.of(weekly_line(n, 3)) for n in range(30)),

@@ -14,6 +14,11 @@ n)`` picks another for variety. Placeholders, where :data:`PROMPT_FIELDS`
 allows them, are written ``{name}``: ``source`` may use ``{sources}`` (the
 spoken sources, "A, B and C").
 
+A feature's own words stand in the same file, in a table named after the
+feature (``[workout]``), in the same form; :func:`load_words` reads one
+(with the placeholders :data:`WORD_FIELDS` allows), when the feature first
+speaks. ``prompts`` stays what every cold start reads.
+
 :func:`load_prompts` reads it once (cached), checks it and returns a frozen
 value; any problem raises :class:`KnowledgeError` naming the file, the prompt
 and what is wrong.
@@ -32,6 +37,17 @@ from skill.core.content import KnowledgeError, read_data
 PROMPTS_FILE = "prompts.toml"
 #: Placeholders each prompt may use; prompts not listed may use none.
 PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
+#: A feature's words (its table in the file) and the placeholders each may use.
+WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "workout": {
+        "stopped": frozenset({"where"}), "stopped_ago": frozenset({"ago", "where"}),
+        "picking_up": frozenset({"where"}), "paused_reprompt": frozenset({"where"}),
+        "skipping": frozenset({"what"}), "going_back": frozenset({"where"}),
+        "carry_on_with": frozenset({"where"}), "more_rest": frozenset({"seconds"}),
+        "restarting": frozenset({"where"}), "replace_question": frozenset({"where"}),
+        "unknown_exercise": frozenset({"words"}),
+    },
+}
 
 
 #: Every prompt the file must define, in the order the file lists them.
@@ -82,9 +98,30 @@ class Prompts:
 
 
 @cache
+def _prompts_file() -> dict[str, Any]:
+    return read_data(f"core/{PROMPTS_FILE}")
+
+
+@cache
 def load_prompts() -> Prompts:
     """The package's prompts, read and checked once."""
-    return parse_prompts(read_data(f"core/{PROMPTS_FILE}"))
+    return parse_prompts(_prompts_file())
+
+
+@cache
+def load_words(feature: str) -> Prompts:
+    """The words of ``feature`` ("workout"): its table in the file, read and checked once."""
+    return parse_words(_prompts_file(), feature)
+
+
+def parse_words(data: Mapping[str, Any], feature: str) -> Prompts:
+    """Check and freeze the ``feature`` table of already-parsed data."""
+    table = data.get(feature)
+    if not isinstance(table, Mapping) or not table:
+        raise KnowledgeError(f"{PROMPTS_FILE}: needs a '{feature}' table of prompts")
+    fields = WORD_FIELDS.get(feature, {})
+    return Prompts({name: _variants(table, name, fields.get(name, frozenset()), feature)
+                    for name in table}, ())
 
 
 def parse_prompts(data: Mapping[str, Any]) -> Prompts:
@@ -95,7 +132,7 @@ def parse_prompts(data: Mapping[str, Any]) -> Prompts:
     unknown = sorted(set(table) - set(PROMPT_NAMES))
     if unknown:
         raise KnowledgeError(f"{PROMPTS_FILE}: prompt {unknown[0]!r}: unknown prompt name")
-    variants = {name: _variants(table, name) for name in PROMPT_NAMES}
+    variants = {name: _variants(table, name, PROMPT_FIELDS.get(name, frozenset())) for name in PROMPT_NAMES}
     examples = data.get("examples")
     if not isinstance(examples, list) or len(examples) < 2 or not all(
         isinstance(e, str) and e.strip() for e in examples
@@ -104,15 +141,16 @@ def parse_prompts(data: Mapping[str, Any]) -> Prompts:
     return Prompts(variants, tuple(examples))
 
 
-def _variants(table: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    where = f"{PROMPTS_FILE}: prompt {name!r}"
+def _variants(table: Mapping[str, Any], name: str, allowed: frozenset[str],
+              feature: str = "prompts") -> tuple[str, ...]:
+    where = f"{PROMPTS_FILE}: prompt {name!r}" if feature == "prompts" else \
+        f"{PROMPTS_FILE}: {feature} prompt {name!r}"
     value = table.get(name)
     if isinstance(value, str):
         value = [value]
     texts = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
     if not texts or not value:
         raise KnowledgeError(f"{where}: missing, or not a list of texts")
-    allowed = PROMPT_FIELDS.get(name, frozenset())
     for text in value:
         used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
         if not used <= allowed:

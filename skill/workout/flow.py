@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from skill.core.prompts import load_words
 from skill.workout.guide import Guide, guide_for
 from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
 from skill.workout.progress import (
@@ -29,12 +30,6 @@ from skill.workout.state import OFFER_NEXT, OFFER_RESTART
 from speech.model import Narration, Pause
 from timer.exercises import get_exercise, number_words
 
-NO_WORKOUT = "There's no workout going right now. Say start a workout to begin one."
-NO_WORKOUT_REPROMPT = "Say start a workout, or ask me a question about your legs."
-KEEP_PLACE = "Say next when you're ready, or stop to save your place."
-FIRST_TIME = "Since this is your first workout, we'll start at the beginner level."
-STOPPED = ("Stopped. I've saved your place at {where}. To carry on later, say: "
-           "Alexa, ask leg coach to resume my workout.")
 
 @dataclass(frozen=True)
 class Ctx:
@@ -58,12 +53,18 @@ class Outcome:
     finished: bool = False
 
 
+def words(name: str, **values: str) -> str:
+    """The workout's words ``name`` (skill/core/prompts.toml, ``[workout]``), filled in."""
+    return load_words("workout").pick(name, 0, **values)
+
+
 def _say(*items: str | Narration) -> Narration:
     return Narration.of(*items)
 
 
-def nothing(saved: Saved, text: str = NO_WORKOUT) -> Outcome:
-    return Outcome(saved, _say(text), _say(NO_WORKOUT_REPROMPT))
+def nothing(saved: Saved, text: str = "no_workout") -> Outcome:
+    """``text`` (the name of the words to say): there is no workout to act on."""
+    return Outcome(saved, _say(words(text)), _say(words("no_workout_reprompt")))
 
 
 def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
@@ -75,7 +76,7 @@ def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
               if guide.pieces[i].start == guide.block(i).start and guide.block(i).kind != "rest"]
     index = next((i for i in starts if guide.where(i) == p.at), 0)
     p = replace(moved(p, guide, index, ctx.now), digest=guide.digest, last=None, sent_at=None)
-    return p, guide, _say("Your workout plan has changed since, so I'll pick up at the nearest set.")
+    return p, guide, _say(words("plan_changed"))
 
 
 def _settled(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
@@ -84,7 +85,7 @@ def _settled(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
 
 
 def reprompt_for(question: Narration) -> Narration:
-    return question + KEEP_PLACE
+    return question + words("keep_place")
 
 
 def deliver_piece(saved: Saved, p: Progress, guide: Guide, index: int, prefix: Narration, ctx: Ctx,
@@ -122,7 +123,7 @@ def advance(saved: Saved, ctx: Ctx) -> Outcome:
     if not ctx.in_session:
         return resume(saved, ctx)
     p, guide, note = _guide(saved.progress, ctx)
-    prefix = note + ("Resuming." if p.status == "paused" else "")
+    prefix = note + (words("resuming") if p.status == "paused" else "")
     return deliver_piece(saved, p, guide, p.next, prefix, ctx)
 
 
@@ -138,27 +139,26 @@ def resume(saved: Saved, ctx: Ctx) -> Outcome:
     """ "Resume my workout": in this session, carry on; later, say when and
     where they stopped (offering a fresh start when that was long ago)."""
     if saved.progress is None:
-        return nothing(saved, "There's no workout to pick up. Say start a workout to begin a new one.")
+        return nothing(saved, "nothing_to_resume")
     p, guide, note = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
     if ctx.in_session:
-        prefix = note + ("Resuming." if p.status == "paused" else "")
+        prefix = note + (words("resuming") if p.status == "paused" else "")
         return deliver_piece(saved, p, guide, p.next, prefix, ctx, (("resume",),))
     p = _past_rest(p, guide, ctx)
     age = ctx.now - saved.progress.updated_at
-    stopped = f"You stopped {ago(age)} at {guide.where(p.next)}."
+    stopped = words("stopped_ago", ago=ago(age), where=guide.where(p.next))
     if age >= STALE_AFTER:
-        question = "That was a while ago. Shall we start again from the beginning?"
-        reprompt = "Say yes to start over, or no to carry on where you stopped."
+        question, reprompt = words("start_over_question"), words("start_over_reprompt")
         return Outcome(saved, _say(stopped, question), _say(reprompt), OFFER_RESTART, "paused")
-    return deliver_piece(saved, p, guide, p.next, note + stopped + "Let's pick up there.", ctx, (("resume",),))
+    return deliver_piece(saved, p, guide, p.next, note + stopped + words("pick_up_there"), ctx, (("resume",),))
 
 
 def restart(saved: Saved, ctx: Ctx) -> Outcome:
     """ "Yes" to starting a stale workout again: the same plan from the top."""
     if saved.progress is None:
         return nothing(saved)
-    return start(saved, ctx, saved.progress.spec, _say("Okay, starting again from the top."))
+    return start(saved, ctx, saved.progress.spec, _say(words("from_the_top")))
 
 
 def keep_place(saved: Saved, ctx: Ctx) -> Outcome:
@@ -167,7 +167,7 @@ def keep_place(saved: Saved, ctx: Ctx) -> Outcome:
         return nothing(saved)
     p, guide, note = _guide(saved.progress, ctx)
     p = _past_rest(settle(p, guide, 0.0, ctx.now), guide, ctx)
-    return deliver_piece(saved, p, guide, p.next, note + f"Okay, picking up at {guide.where(p.next)}.", ctx,
+    return deliver_piece(saved, p, guide, p.next, note + words("picking_up", where=guide.where(p.next)), ctx,
                    (("resume",),))
 
 
@@ -180,19 +180,19 @@ def _halt(saved: Saved, ctx: Ctx, status: str) -> tuple[Saved, Progress, Guide]:
 
 def pause(saved: Saved, ctx: Ctx) -> Outcome:
     if saved.progress is None:
-        return nothing(saved, "There's no workout to pause. Say start a workout to begin one.")
+        return nothing(saved, "nothing_to_pause")
     saved, p, guide = _halt(saved, ctx, "paused")
-    reprompt = f"Say resume to carry on with {guide.where(p.next)}, or stop to save your place."
-    return Outcome(saved, _say("Paused. Say resume when you're ready."), _say(reprompt), OFFER_NEXT,
+    reprompt = words("paused_reprompt", where=guide.where(p.next))
+    return Outcome(saved, _say(words("paused")), _say(reprompt), OFFER_NEXT,
                    "paused")
 
 
 def stop(saved: Saved, ctx: Ctx) -> Outcome:
     """Stop or cancel mid-workout: save the place, say how to come back, end."""
     if saved.progress is None:
-        return Outcome(saved, _say("Okay. Well done for today."), None)
+        return Outcome(saved, _say(words("well_done")), None)
     saved, p, guide = _halt(saved, ctx, "stopped")
-    return Outcome(saved, _say(STOPPED.format(where=guide.where(p.next))), None, events=(("quit",),))
+    return Outcome(saved, _say(words("stopped", where=guide.where(p.next))), None, events=(("quit",),))
 
 
 def ended(saved: Saved, ctx: Ctx) -> Outcome:
@@ -216,7 +216,7 @@ def skip(saved: Saved, ctx: Ctx) -> Outcome:
     p, guide, _ = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
     group = guide.pieces[p.next].group
-    said = _say(f"Skipping {_group_name(guide, p.next)}.")
+    said = _say(words("skipping", what=_group_name(guide, p.next)))
     if group + 1 < guide.groups:
         return deliver_piece(saved, p, guide, guide.group_first(group + 1), said, ctx)
     finished = saved.finished + (ctx.now,) if ctx.track else saved.finished
@@ -232,9 +232,9 @@ def back(saved: Saved, ctx: Ctx) -> Outcome:
     p = _settled(p, guide, ctx)
     group = guide.pieces[p.next].group
     if group == 0:
-        return deliver_piece(saved, p, guide, 0, _say("This is the start of the workout, so from the top."), ctx)
+        return deliver_piece(saved, p, guide, 0, _say(words("back_at_start")), ctx)
     target = guide.group_first(group - 1)
-    return deliver_piece(saved, p, guide, target, _say(f"Going back to {guide.where(target)}."), ctx)
+    return deliver_piece(saved, p, guide, target, _say(words("going_back", where=guide.where(target))), ctx)
 
 
 def repeat(saved: Saved, ctx: Ctx) -> Outcome:
@@ -253,14 +253,14 @@ def aside(saved: Saved, ctx: Ctx, said: Narration, reprompt: Narration | None = 
     """Something other than the workout (help, a question, form tips): the
     piece in flight is settled, and the user is told how to carry on."""
     if saved.progress is None:
-        return Outcome(saved, said, reprompt or _say(NO_WORKOUT_REPROMPT), offer)
+        return Outcome(saved, said, reprompt or _say(words("no_workout_reprompt")), offer)
     p, guide, _ = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
     saved = replace(saved, progress=p)
     if offer is None or offer == OFFER_NEXT:
         question = guide.ask(p.next)
         return Outcome(saved, said + question, reprompt_for(question), OFFER_NEXT, "active")
-    back_to = f"Or say next to carry on with {guide.where(p.next)}."
+    back_to = words("carry_on_with", where=guide.where(p.next))
     return Outcome(saved, said + back_to, (reprompt or Narration()) + back_to, offer, "active")
 
 
@@ -276,7 +276,8 @@ def tell(saved: Saved, ctx: Ctx, what: str) -> Outcome:
 
 def not_ready(saved: Saved, ctx: Ctx) -> Outcome:
     """ "No" to "Ready for lunges?": nothing changes."""
-    return Outcome(saved, _say("No rush.", KEEP_PLACE), _say(KEEP_PLACE), OFFER_NEXT, "active")
+    keep = words("keep_place")
+    return Outcome(saved, _say(words("no_rush"), keep), _say(keep), OFFER_NEXT, "active")
 
 
 def begin_workout(saved: Saved, ctx: Ctx, level: str | None, minutes: int | None,
@@ -284,7 +285,7 @@ def begin_workout(saved: Saved, ctx: Ctx, level: str | None, minutes: int | None
     """ "Start a workout": the level asked for, else the last one used, else
     beginner (saying so the first time)."""
     chosen = level or saved.level or DEFAULT_LEVEL
-    note = FIRST_TIME if level is None and saved.level is None else ""
+    note = words("first_workout") if level is None and saved.level is None else ""
     return start(saved, ctx, PlanSpec(chosen, minutes, exercise), before + note)
 
 
@@ -293,7 +294,7 @@ def leave(saved: Saved, ctx: Ctx) -> Outcome:
     if saved.progress is None:
         return Outcome(saved, Narration(), None)
     saved, _, _ = _halt(saved, ctx, "stopped")
-    return Outcome(saved, _say("I've saved your place in the workout."), None, events=(("quit",),))
+    return Outcome(saved, _say(words("place_saved")), None, events=(("quit",),))
 
 
 def current_exercise(saved: Saved, ctx: Ctx) -> str | None:
@@ -317,7 +318,7 @@ def more_rest(saved: Saved, ctx: Ctx, seconds: int = 10) -> Outcome:
     p, guide, note = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
     question = guide.ask(p.next)
-    said = Narration.of(note, f"Okay, {number_words(seconds)} more seconds.", Pause(float(seconds)), question)
+    said = Narration.of(note, words("more_rest", seconds=number_words(seconds)), Pause(float(seconds)), question)
     return Outcome(replace(saved, progress=p), said, reprompt_for(question), OFFER_NEXT, "active")
 
 
@@ -329,7 +330,7 @@ def skip_rest(saved: Saved, ctx: Ctx) -> Outcome:
         return resume(saved, ctx)
     p, guide, note = _guide(saved.progress, ctx)
     p = _past_rest(p, guide, ctx)
-    return deliver_piece(saved, p, guide, p.next, note + _say("Skipping the rest."), ctx)
+    return deliver_piece(saved, p, guide, p.next, note + _say(words("skipping_rest")), ctx)
 
 
 def restart_set(saved: Saved, ctx: Ctx) -> Outcome:
@@ -340,4 +341,4 @@ def restart_set(saved: Saved, ctx: Ctx) -> Outcome:
     p, guide, note = _guide(saved.progress, ctx)
     current = p.last if p.last is not None and p.last < len(guide.pieces) else p.next
     target = guide.group_first(guide.pieces[current].group)
-    return deliver_piece(saved, p, guide, target, note + _say(f"Restarting {guide.where(target)}."), ctx)
+    return deliver_piece(saved, p, guide, target, note + _say(words("restarting", where=guide.where(target))), ctx)

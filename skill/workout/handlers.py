@@ -32,6 +32,7 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, RequestTypeHandler
+from skill.core.prompts import load_words
 from skill.core.responses import Reply, prefixed, render
 from skill.questions import caution
 from skill.questions.handlers import Answer, answer_text, answer_topic, asked, deliver
@@ -64,14 +65,10 @@ from speech.model import Narration
 if TYPE_CHECKING:
     from skill.workout.trainer import Trainer
 
-WORKOUT_HELP = (
-    "You're in a guided workout. Say next when you're ready for the next set, repeat to hear "
-    "it again, skip to skip a set, back to go back one, pause to take a break, or stop to save "
-    "your place. You can also ask what's next, how many sets are left, or how to do an exercise."
-)
-WORKOUT_FALLBACK = (
-    "Sorry, I didn't catch that. In a workout you can say next, repeat, skip, back, pause or stop."
-)
+
+def spoken(name: str) -> Narration:
+    """The workout's words ``name`` (skill/core/prompts.toml, ``[workout]``)."""
+    return Narration.of(load_words("workout").pick(name))
 
 def trainer_of(coach: Coach) -> Trainer:
     """The coach's :class:`~skill.workout.trainer.Trainer`, made on first use."""
@@ -266,13 +263,13 @@ class WorkoutFormHandler(_WorkoutHandler):
             if told is not None:
                 return told
         if exercise is None:
-            ask = Narration.of("Which exercise? For example: how do I do a squat?")
+            ask = spoken("which_exercise")
             return render(handler_input, Reply(ask, ask))
         name, form = trainer.how_to(exercise)
         answer = answer_words(self.coach, handler_input, f"how do i do a {name}")
         if answer.topic_id is not None:
             return deliver(self.coach, handler_input, answer)
-        offer = Narration.of("Want to start a workout?")
+        offer = spoken("offer_start")
         context.set_offer(handler_input, OFFER_START)
         return render(handler_input, Reply(Narration.of(form) + offer, offer))
 
@@ -288,7 +285,7 @@ class WeeklyProgressHandler(_WorkoutHandler):
             return self.trainer.aside(handler_input, line)
         if context.is_new_session(handler_input):
             return render(handler_input, Reply(line))
-        ask = Narration.of("Would you like to start a workout?")
+        ask = spoken("offer_start_after_week")
         context.set_offer(handler_input, OFFER_START)
         return render(handler_input, Reply(line + ask, ask))
 
@@ -297,14 +294,14 @@ class WorkoutHelpHandler(_InWorkout):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.trainer.aside(handler_input, Narration.of(WORKOUT_HELP))
+        return self.trainer.aside(handler_input, spoken("help"))
 
 
 class WorkoutFallbackHandler(_InWorkout):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.trainer.aside(handler_input, Narration.of(WORKOUT_FALLBACK))
+        return self.trainer.aside(handler_input, spoken("fallback"))
 
 
 class WorkoutQuestionHandler(_InWorkout):

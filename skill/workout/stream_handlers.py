@@ -16,6 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 from skill.core.coach import Coach, IntentHandler, RequestTypeHandler
+from skill.core.prompts import load_words
 from skill.workout.intents import BACK_INTENT, NEXT_INTENT, RESUME_INTENT, SKIP_INTENT
 from skill.workout.stream import STREAM, TURNS, player_token
 
@@ -95,8 +96,7 @@ class StreamLoopShuffleHandler(IntentHandler):
     intents = LOOP_SHUFFLE
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        said = ("A workout plays in order, so there's nothing to loop or shuffle. Say next to skip "
-                "ahead, or start over to do this set again.")
+        said = load_words("workout")["loop_shuffle"]
         builder = handler_input.response_builder
         builder.speak(said).set_should_end_session(True)
         response: Response = builder.response

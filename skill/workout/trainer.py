@@ -31,7 +31,7 @@ from skill.core.context import RequestFacts
 from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
 from skill.core.device_time import local_now
 from skill.workout import flow
-from skill.workout.flow import Ctx, Outcome
+from skill.workout.flow import Ctx, Outcome, words
 from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_env
 from skill.workout.intents import (
     EXERCISE_SLOT,
@@ -148,16 +148,14 @@ class Trainer:
         if level_said and level is None:
             found = find_exercise(level_said)  # "start a squats workout"
             if found is None:
-                return ask_again(handler_input, "I have beginner, intermediate and advanced "
-                                 "workouts. Which level would you like?")
+                return ask_again(handler_input, words("ask_level"))
             exercise = exercise or found.id
         if exercise_said and exercise is None:
             return ask_again(handler_input, unknown_exercise(exercise_said))
         minutes_said = slot(handler_input, MINUTES_SLOT)[1]
         minutes = parse_number(minutes_said)
         if minutes_said and (minutes is None or not 2 <= minutes <= 60):
-            return ask_again(handler_input, "I can make workouts from two to sixty minutes "
-                             "long. How many minutes would you like?")
+            return ask_again(handler_input, words("ask_minutes"))
         before = Narration()
         if context.is_new_session(handler_input) and self.coach.visits.first_visit(handler_input):
             before = self.coach.prompt("disclaimer")
@@ -173,10 +171,8 @@ class Trainer:
             where = self._in_progress(handler_input)
             if where is not None:
                 context.set_offer(handler_input, OFFER_REPLACE)
-                question = Narration.of(f"You're partway through a workout, at {where}. "
-                                        "Shall I start a new one instead?")
-                reprompt = Narration.of("Say yes to start a new workout, or no to carry on "
-                                        "with the one you have.")
+                question = Narration.of(words("replace_question", where=where))
+                reprompt = Narration.of(words("replace_reprompt"))
                 return render(handler_input, Reply(before + question, reprompt))
         said = caution.mentioned(handler_input, self.coach.visits.adapter)
         if said is None:
@@ -226,7 +222,7 @@ class Trainer:
         caution.forget(handler_input, self.coach.visits.adapter)
         level, minutes, exercise = self._pending(handler_input)
         context.put(handler_input, PENDING_START, None)
-        return self._launch(handler_input, level, minutes, exercise, Narration.of("Good, thanks for checking."))
+        return self._launch(handler_input, level, minutes, exercise, Narration.of(words("doctor_cleared")))
 
     def _not_cleared(self, handler_input: HandlerInput) -> Response:
         """ "No": no workout today, and what to do instead."""
@@ -343,6 +339,5 @@ def exercise_from(handler_input: HandlerInput, name: str = EXERCISE_SLOT) -> tup
     return (found.id if found else None), said
 
 
-def unknown_exercise(words: str) -> str:
-    return (f"I don't know {words} yet. I can coach squats, lunges, glute bridges, wall sits, "
-            "calf raises and more. Which would you like?")
+def unknown_exercise(said: str) -> str:
+    return words("unknown_exercise", words=said)
