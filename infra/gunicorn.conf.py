@@ -73,10 +73,11 @@ logger_class = JsonAccessLogger
 
 def post_worker_init(worker: object) -> None:
     """Once a worker has built the app: the application log escaped, one
-    line per record (skill.endpoint.app.configure_logging), and its
+    line per record (skill.endpoint.logs.configure_logging), and its
     long-lived objects out of the cyclic garbage collector's way
     (skill.endpoint.app.freeze_for_serving)."""
-    from skill.endpoint.app import configure_logging, freeze_for_serving
+    from skill.endpoint.app import freeze_for_serving
+    from skill.endpoint.logs import configure_logging
 
     configure_logging()
     freeze_for_serving()

@@ -45,7 +45,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev and not is_loopback(args.host):
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
-    from skill.endpoint.app import configure_logging, create_app, freeze_for_serving, make_http_server
+    from skill.endpoint.app import create_app, freeze_for_serving, make_http_server
+    from skill.endpoint.logs import configure_logging
 
     configure_logging()
     dev_audio = f"http://{args.host}:{args.port}" if args.dev else None  # streams from this loopback server

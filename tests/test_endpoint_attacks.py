@@ -25,7 +25,8 @@ from flask.testing import FlaskClient
 
 import certs
 import envelopes as E
-from skill.endpoint.app import MAX_BODY, configure_logging, create_app, make_http_server
+from skill.endpoint.app import MAX_BODY, create_app, make_http_server
+from skill.endpoint.logs import configure_logging, escape_handlers
 from skill.endpoint.cert_chain import fetch_url
 from skill.endpoint import lambda_function
 from skill.store.sqlite import SQLiteAdapter
@@ -451,6 +452,31 @@ def test_newlines_and_escape_codes_cannot_forge_application_log_lines(dev_client
     assert all(line.split(" ", 1)[0] in {"INFO", "WARNING", "ERROR"} for line in starts), starts
     assert not any(line.startswith("CRITICAL") for line in lines)
     assert sum("Evil\\nCRITICAL skill.app: FORGED\\r\\x1b[2K" in line for line in starts) >= 3
+
+
+def test_on_lambda_the_runtimes_log_handler_escapes_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # what AWS Lambda's Python runtime does before loading the function: a plain
+    # handler on the root logger, writing each record as it is
+    stream = io.StringIO()
+    runtime = logging.StreamHandler(stream)
+    runtime.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(runtime)
+    monkeypatch.setattr(lambda_function, "_skill", None)
+    monkeypatch.setenv("LEGCOACH_STORE", f"sqlite:{tmp_path / 'lambda.db'}")
+    try:
+        lambda_function.handler(E.intent(FORGED), None)
+        lambda_function.handler(E.session_ended("ERROR", error={"type": "INVALID_RESPONSE",
+                                                                "message": FORGED}), None)
+        escape_handlers()  # a warm instance: the filter is not added twice
+    finally:
+        root.removeHandler(runtime)
+    assert sum(isinstance(f, logging.Filter) for f in runtime.filters) == 1
+    lines = stream.getvalue().rstrip("\n").split("\n")
+    assert "\x1b" not in stream.getvalue() and "\u2028" not in stream.getvalue()
+    assert all(line.startswith("[") for line in lines), lines
+    assert sum("Evil\\nCRITICAL skill.app: FORGED" in line for line in lines) >= 2
 
 
 # -- "repeat" never replays forged speech --
