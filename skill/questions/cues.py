@@ -81,12 +81,26 @@ def compile_cues(raw: Mapping[str, Sequence[str]], topic_ids: Sequence[str],
     return tuple(cues)
 
 
-def cue_bonus(cues: Sequence[Cue], toks: Sequence[Token], n_topics: int) -> list[float]:
-    """:data:`CUE_BONUS` for each topic with a cue that fires on ``toks``, else 0."""
-    said = frozenset(t.term for t in toks if not t.negated)
-    denied = frozenset(t.term for t in toks if t.negated)
-    bonus = [0.0] * n_topics
-    for cue in cues:
-        if cue.fires(said, denied):
-            bonus[cue.topic] = CUE_BONUS
-    return bonus
+class CueIndex:
+    """The cues by the terms that can start them, so a question only tries the
+    cues whose first required term it contains."""
+
+    def __init__(self, cues: Sequence[Cue], n_topics: int) -> None:
+        self.n_topics = n_topics
+        self._by_term: dict[str, list[Cue]] = {}
+        for cue in cues:
+            first = (cue.said or cue.denied or cue.named)[0]
+            for term in sorted(first):
+                self._by_term.setdefault(term, []).append(cue)
+
+    def bonus(self, toks: Sequence[Token]) -> list[float]:
+        """:data:`CUE_BONUS` for each topic with a cue that fires on ``toks``, else 0."""
+        said = frozenset(t.term for t in toks if not t.negated)
+        denied = frozenset(t.term for t in toks if t.negated)
+        bonus = [0.0] * self.n_topics
+        by_term = self._by_term
+        for term in said | denied:
+            for cue in by_term.get(term, ()):
+                if not bonus[cue.topic] and cue.fires(said, denied):
+                    bonus[cue.topic] = CUE_BONUS
+        return bonus

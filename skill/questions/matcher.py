@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from skill.questions.cues import compile_cues, cue_bonus
+from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
 from skill.questions.vocabulary import Normaliser, Token, Vocabulary, load_vocabulary
@@ -143,8 +143,8 @@ class Matcher:
         self.normaliser.learn(frozenset(w for _, _, text in texts
                                         for w in self.normaliser.words(text)))
         vocab = self.normaliser.vocabulary
-        self._cues = compile_cues(vocab.cues, self.topic_ids, self.normaliser.term,
-                                  vocab.concepts.values())
+        self._cues = CueIndex(compile_cues(vocab.cues, self.topic_ids, self.normaliser.term,
+                                           vocab.concepts.values()), len(self.topic_ids))
         # Safety topics are reached through the rules only, never by similarity.
         all_features = [(i, safety, features(query_terms(self.tokens(text))))
                         for i, safety, text in texts]
@@ -209,12 +209,12 @@ class Matcher:
         long question the last clause weighs most."""
         terms = query_terms(toks)
         whole = self._cosines(terms)
-        bonus = cue_bonus(self._cues, toks, len(self.topic_ids))
+        bonus = self._cues.bonus(toks)
         last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
         if len(toks) >= LONG_QUESTION and len(last) < len(toks):
             # The question is in the last clause: its cues, and its words if
             # there are two or more, count most.
-            tail_bonus = cue_bonus(self._cues, last, len(self.topic_ids))
+            tail_bonus = self._cues.bonus(last)
             if any(tail_bonus):
                 bonus = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b
                          for a, b in zip(bonus, tail_bonus)]
