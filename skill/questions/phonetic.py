@@ -43,6 +43,9 @@ _RULES = (
 _VOICELESS = str.maketrans({"d": "t", "g": "k", "v": "f", "z": "s", "b": "p", "j": "J"})
 _VOWELS = re.compile(r"[aeiouy]+")
 _REPEATS = re.compile(r"(.)\1+")
+#: Words shorter than this are never guessed: too many everyday words sound
+#: like "whey", "salt" or "hip"; the names recognisers garble are longer.
+SHORTEST_WORD = 5
 #: Keys at least this long may match one edit apart, or be heard across words.
 FUZZY_FROM = 5
 #: Share of letters a guess must have in common with the word it is taken for:
@@ -89,7 +92,7 @@ class SoundIndex:
     def __init__(self, words: Iterable[str]) -> None:
         self._by_key: dict[str, str] = {}
         for word in sorted(set(words)):  # sorted: the same choice in every process
-            if len(word) >= 3:
+            if len(word) >= SHORTEST_WORD:
                 self._by_key.setdefault(key(word), word)
         # One edit apart means sharing a key once at most one symbol is deleted from each.
         self._near: dict[str, list[str]] = {}
