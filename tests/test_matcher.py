@@ -443,6 +443,28 @@ def test_cues_are_checked_when_read() -> None:
         compile_cues({"why_stubborn": ["-LEG"]}, ["why_stubborn"], term, ["LEG"])
 
 
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("how far do i step in a lunch", "lunge"), ("what muscles do lunches work", "muscles_worked"),
+     ("what should i eat for lunch to slim my legs", "diet")],
+)
+def test_a_word_takes_the_sense_its_neighbours_show(matcher: Matcher, text: str,
+                                                    topic_id: str) -> None:
+    assert matcher.match(text).topic_id == topic_id
+
+
+def test_vocabulary_rejects_a_sense_without_a_known_concept() -> None:
+    with pytest.raises(KnowledgeError, match="senses: 'lunch'"):
+        parse_vocabulary({"concepts": {"LEG": "leg"}, "senses": {"lunch": "NOPE step"}})
+
+
+def test_a_guess_by_sound_helps_words_heard_as_said_bring_a_question_in(
+    matcher: Matcher,
+) -> None:
+    assert matcher.match("why won't my ties get smaller").topic_id == "why_stubborn"
+    assert matcher.match("tell me a joke").kind == "out_of_scope"
+
+
 def test_a_cue_reads_said_denied_either_and_absent_terms() -> None:
     from skill.questions.cues import compile_cues
 

@@ -75,6 +75,8 @@ _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
 _ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
 #: In a long question, the share of the score that comes from its last clause.
 TAIL_WEIGHT = 0.7
+#: Share of its domain weight a word guessed by sound adds as evidence.
+GUESS_WEIGHT = 0.5
 #: Words of the body, which count for nothing when the legs are someone else's.
 _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 #: In a choice ("A or B, which...?") the side the whole question scores this
@@ -248,11 +250,15 @@ class Matcher:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         # Only words heard as said, or sure guesses, show what the question is about.
         said = {t.term for t, s in zip(toks, sure) if s}
+        guessed = {t.term for t, s in zip(toks, sure) if not s} - said
         if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
             said -= _BODY
+            guessed -= _BODY
         evidence = sum(self._domain.get(term, 0.0) for term in sorted(said))
         if evidence == 0:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
+        # A word guessed by sound ("ties") adds half its weight to the words heard.
+        evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
         scores = self._boosted(self.scores(toks), previous)
         if self._vague(text, toks):  # "and the fat": only a follow-up to the last answer
             related = self._related.get(previous or "", frozenset())

@@ -54,6 +54,11 @@ FUZZY_FROM = 5
 SAME_SOUND_LETTERS, NEAR_SOUND_LETTERS, JOINED_LETTERS = 0.5, 0.75, 0.6
 
 
+#: Lookups remembered (bounded: a server hears any words).
+_CACHE_SIZE = 50_000
+_UNSEEN = object()
+
+
 def looks_alike(heard: str, word: str, share: float) -> bool:
     """True if ``heard`` and ``word`` have at least ``share`` of their letters in common."""
     return SequenceMatcher(None, heard, word, autojunk=False).ratio() >= share
@@ -94,6 +99,7 @@ class SoundIndex:
         for word in sorted(set(words)):  # sorted: the same choice in every process
             if len(word) >= SHORTEST_WORD:
                 self._by_key.setdefault(key(word), word)
+        self._found: dict[tuple[str, bool], str | None] = {}
         # One edit apart means sharing a key once at most one symbol is deleted from each.
         self._near: dict[str, list[str]] = {}
         for k in sorted(self._by_key):
@@ -103,7 +109,15 @@ class SoundIndex:
 
     def lookup(self, heard: str, *, joined: bool = False) -> str | None:
         """The known word that sounds and looks like ``heard`` (``joined``: several
-        heard words run together)."""
+        heard words run together); remembered for the next question."""
+        found = self._found.get((heard, joined), _UNSEEN)
+        if found is _UNSEEN:
+            found = self._lookup(heard, joined)
+            if len(self._found) < _CACHE_SIZE:
+                self._found[(heard, joined)] = found
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, heard: str, joined: bool) -> str | None:
         k = key(heard)
         if len(k) < 2:
             return None

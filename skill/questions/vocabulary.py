@@ -56,6 +56,8 @@ class Vocabulary:
     forms: Mapping[str, str]  # first word -> question form marker
     sounds: frozenset[str] = frozenset()  # concepts whose words may be guessed by sound
     cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic id -> cue patterns
+    #: word -> (concept it means instead, the words or concepts that show it)
+    senses: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @cache
@@ -94,7 +96,19 @@ def parse_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
                                 for word in str(words).split()}),
         sounds=frozenset(_known_concepts(data.get("sounds", {}).get("concepts", ""), concepts)),
         cues=MappingProxyType({str(k): tuple(map(str, v)) for k, v in data.get("cues", {}).items()}),
+        senses=MappingProxyType(_senses(data.get("senses", {}), concepts)),
     )
+
+
+def _senses(data: Mapping[str, Any], concepts: Mapping[str, str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    senses = {}
+    for word, spec in data.items():
+        meant, *context = str(spec).split()
+        if meant not in concepts.values() or not context:
+            raise KnowledgeError(f"{VOCABULARY_FILE}: senses: {word!r} needs a known concept "
+                                 f"and the words that show it")
+        senses[str(word)] = (meant, tuple(context))
+    return senses
 
 
 #: Words that open a negation's scope, and words that close it (so do clause ends).
@@ -160,8 +174,13 @@ class Normaliser:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        phrases = sorted(vocabulary.phrases, key=len, reverse=True)
-        self._phrase_re = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+        # Phrases by their first word, longest first: a scan of the words finds
+        # the longest phrase starting at each one (cheaper than one large regex).
+        self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        for phrase in sorted(vocabulary.phrases, key=lambda p: (-len(p), p)):
+            words = tuple(phrase.split())
+            self._phrases.setdefault(words[0], []).append(
+                (words, vocabulary.phrases[phrase].split()))
         self._stems: dict[str, str] = {}
         for word, concept in vocabulary.concepts.items():
             self._stems.setdefault(stem(word), concept)
@@ -170,6 +189,8 @@ class Normaliser:
         self._sounds = SoundIndex(())
         #: Words dropped from the start of a question (a carrier phrase's words).
         self.leading: frozenset[str] = frozenset()
+        self._senses = {word: (meant, frozenset(map(self.term, context)))
+                        for word, (meant, context) in vocabulary.senses.items()}
 
     def learn(self, words: frozenset[str]) -> None:
         """Words the topics use besides the vocabulary's: unknown words are heard
@@ -229,8 +250,21 @@ class Normaliser:
         words = ["num" if w in numbers else w for w in plain]
         if lead:
             words = self._without_carrier(words)
-        phrases = self.vocabulary.phrases
-        return self._phrase_re.sub(lambda m: phrases[m.group()], " ".join(words)).split()
+        return self._replace_phrases(words)
+
+    def _replace_phrases(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i, phrases = 0, self._phrases
+        while i < len(words):
+            for phrase, meant in phrases.get(words[i], ()):
+                if tuple(words[i:i + len(phrase)]) == phrase:
+                    out.extend(meant)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
     def _without_carrier(self, words: list[str]) -> list[str]:
         """Drop the carrier words a question starts with; "long", "often"... left
@@ -280,6 +314,18 @@ class Normaliser:
                 if negated and toks[-1].term in _SCOPE_VERBS:
                     negated = False
             out.extend(_scoped(toks))
+        return self._in_sense(out) if self._senses else out
+
+    def _in_sense(self, toks: list[Token]) -> list[Token]:
+        """Words that mean something else beside certain others ("how far do I
+        step in a lunch": a lunge) take that other meaning."""
+        terms = {t.term for t in toks}
+        out = []
+        for tok in toks:
+            sense = self._senses.get(tok.surface)
+            if sense is not None and sense[1] & terms:
+                tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
+            out.append(tok)
         return out
 
 
