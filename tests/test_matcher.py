@@ -420,6 +420,8 @@ def test_a_choice_goes_to_the_side_the_question_leans_to_only_when_clear(matcher
 @pytest.mark.parametrize(
     ("text", "topic_id"),
     [("my legs are always sore, should i take days off", "every_day"),
+     ("are massage guns good for sore legs after a workout", "massage"),
+     ("my legs go stiff after sitting at my desk all day", "sitting"),
      ("my knees ache after squats, should i rest", "leg_pain"),
      ("my knee swells up after running", "leg_pain")],
 )

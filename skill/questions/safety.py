@@ -20,6 +20,8 @@ _ONE_SIDE = frozenset({"one", "left", "right", "single"})
 _SIDE_PARTS = frozenset({"LEG", "LIMB", "side"})
 _LEGS = frozenset({"LEG", "LIMB"})
 _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
+#: What everyday muscle soreness is asked about with.
+_EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT"})
 #: Concepts a negation does not cancel.
 _ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
 #: An injury or condition said to have healed is history, not a reason to see anyone.
@@ -37,9 +39,10 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
     has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
     swell = "SWELL" in has
-    # Soreness is pain, except the muscle soreness of training asked about with
-    # rest ("my legs are always sore, should I take days off"): joints still count.
-    training_sore = bool(has & {"REST", "DAILY"}) and not has & {"LIMB", "PAIN"}
+    # Soreness is pain, except the everyday soreness of muscles asked about with
+    # rest, massage or sitting ("my legs are always sore, should I take days
+    # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
+    training_sore = bool(has & _EVERYDAY_SORE) and not has & {"LIMB", "PAIN"}
     pain = "PAIN" in has or ("SORE" in has and not training_sore)
     hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
     one_sided = any(t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4])
