@@ -21,7 +21,8 @@ import labelled
 from skill.questions.knowledge import KnowledgeError, load_knowledge
 from skill.questions.matcher import Match, Matcher, default_matcher, match_question
 from skill.questions.phonetic import SoundIndex, key, one_edit_apart
-from skill.questions.vocabulary import parse_vocabulary, stem
+from skill.questions.normaliser import stem
+from skill.questions.vocabulary import parse_vocabulary
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.toml"
 QUESTIONS = tomllib.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
@@ -402,7 +403,7 @@ def test_history_and_everyday_words_are_not_health_alarms(matcher: Matcher, text
 
 
 def test_a_ramble_is_read_from_where_its_question_starts(matcher: Matcher) -> None:
-    from skill.questions.vocabulary import _split_question
+    from skill.questions.normaliser import _split_question
 
     said = "i walk every day and do the leg workouts twice a week what am i doing wrong"
     assert _split_question([said]) == [said[:said.index(" what")], said[said.index(" what"):]]

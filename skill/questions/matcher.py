@@ -3,7 +3,7 @@
 Deterministic and explainable; everything but the question is precomputed
 when a :class:`Matcher` is built:
 
-1. Normalise (:mod:`skill.questions.vocabulary`): the words a question intent's carrier
+1. Normalise (:mod:`skill.questions.normaliser`): the words a question intent's carrier
    phrase may take ("what about", "how", "can i") are dropped from the start,
    so a question typed whole and heard as Alexa's slot read the same; then
    contractions, numbers, phrases, a light stemmer, synonym groups, words
@@ -40,7 +40,8 @@ from typing import Literal
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
-from skill.questions.vocabulary import Normaliser, Token, Vocabulary, load_vocabulary
+from skill.questions.normaliser import Normaliser, Token
+from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
 Kind = Literal["topic", "safety", "out_of_scope"]
 

@@ -1,7 +1,7 @@
 """The safety layer: which questions get a see-a-doctor answer, most urgent first.
 
 Runs before any similarity scoring and alone decides the safety topics; it
-reads the question's tokens (:mod:`skill.questions.vocabulary`), never their scores.
+reads the question's tokens (:mod:`skill.questions.normaliser`), never their scores.
 Soreness counts as pain, but not the muscle soreness of training asked about
 with rest days. A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
 send anyone to a doctor, except breathlessness ("I can't breathe"), which is
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skill.questions.vocabulary import Token
+from skill.questions.normaliser import Token
 
 _ONE_SIDE = frozenset({"one", "left", "right", "single"})
 _SIDE_PARTS = frozenset({"LEG", "LIMB", "side"})

@@ -1,0 +1,285 @@
+"""How questions are normalised before matching: text in, :class:`Token` s out.
+
+A :class:`Normaliser` turns text into tokens with the vocabulary
+(:mod:`skill.questions.vocabulary`): lower case, contractions, numbers,
+phrases, a light stemmer, then concepts; words no one knows are heard again
+by sound (:mod:`skill.questions.phonetic`). Each token knows its clause (a
+long ramble is split where its question starts) and whether a negation
+covers it ("no lunges", "I'm not injured"); "just" or "only" becomes SPOT
+before a body part ("thighs only") or ALONE before an activity ("just
+jog"); a word that means something else beside certain others takes that
+sense ("step in a lunch"). Kept apart from the scoring in
+:mod:`skill.questions.matcher`, which sees only tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key, looks_alike
+from skill.questions.vocabulary import Vocabulary
+
+#: Share of letters a sound-alike guess shares with its word to be trusted as evidence.
+SURE_LETTERS = 0.8
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a question and the term it counts as."""
+
+    surface: str  # the word as heard (after contractions and phrases)
+    term: str  # the stem or concept it counts as
+    negated: bool = False  # inside the scope of "not", "no", "without"...
+    clause: int = 0  # which clause of the question (split at punctuation and "but")
+    heard: str = ""  # if a guess: the unknown word(s) taken for a known one that sounds alike
+
+
+#: Words that open a negation's scope, and words that close it (so do clause ends).
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate", "nothing"})
+SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "how", "which", "instead",
+                        "any", "anything", "can", "could", "should", "will", "would", "is", "are",
+                        # a new question or a new subject: "I don't like running, do I need...",
+                        # "my legs aren't swollen, they're just big"
+                        "do", "does", "did", "why", "i", "you", "he", "she", "it", "we", "they",
+                        "howoften", "howlong",
+                        # time and contrast after the verb: "not slimming even after..."
+                        "since", "even", "yet", "until", "though", "although"})
+#: Scope ends that carry a negation on while nothing has been negated yet ("not on any pills").
+_CARRY_ON = frozenset({"any", "anything"})
+#: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
+_SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
+#: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
+_PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
+_AFTER_WORD = frozenset({"alone", "solely"})
+_ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
+_CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
+_HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
+_AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much"})
+# Clauses end at words, never at punctuation: Alexa's slot values have none,
+# and a question must mean the same typed or heard.
+_CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
+#: Where a ramble turns into its question ("..., should I stop?"): a clause of
+#: more than _LONG_CLAUSE words is split once, at the first of these after
+#: _LEAD_WORDS words.
+_QUESTION_START = re.compile(
+    r"\s(?=(?:(?:should|can|could|will|do|am) i|(?:is|does|will) (?:it|that|there)"
+    r"|(?:what|how|why) (?:am|should|can|do|does|is)|why)\s)")
+_LONG_CLAUSE, _LEAD_WORDS = 8, 4
+_CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
+                 ("'m", " am"), ("'ll", " will"), ("'ve", " have"), ("'d", " would"), ("'s", ""))
+_NON_WORD = re.compile(r"[^a-z0-9' ]+")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def stem(word: str) -> str:
+    """A light, consistent stemmer: plurals, -ing, -ed, -ly, final e."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 5:
+        word = word[:-2]
+    elif word.endswith("ly") and len(word) > 5:
+        word = word[:-2]
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] in "bdgmnprt":
+        word = word[:-1]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+class Normaliser:
+    """Turns text into :class:`Token` s using a :class:`Vocabulary`."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        # Phrases by their first word, longest first: a scan of the words finds
+        # the longest phrase starting at each one (cheaper than one large regex).
+        self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        for phrase in sorted(vocabulary.phrases, key=lambda p: (-len(p), p)):
+            words = tuple(phrase.split())
+            self._phrases.setdefault(words[0], []).append(
+                (words, vocabulary.phrases[phrase].split()))
+        self._stems: dict[str, str] = {}
+        for word, concept in vocabulary.concepts.items():
+            self._stems.setdefault(stem(word), concept)
+        self._known: frozenset[str] = frozenset()
+        self._known_cache: dict[str, bool] = {}
+        self._sounds = SoundIndex(())
+        #: Words dropped from the start of a question (a carrier phrase's words).
+        self.leading: frozenset[str] = frozenset()
+        self._senses = {word: (meant, frozenset(map(self.term, context)))
+                        for word, (meant, context) in vocabulary.senses.items()}
+
+    def learn(self, words: frozenset[str]) -> None:
+        """Words the topics use besides the vocabulary's: unknown words are heard
+        again by sound against both (see :mod:`skill.questions.phonetic`)."""
+        self._known = frozenset(words) | frozenset(map(stem, words))
+        self._known_cache = {}
+        concepts = self.vocabulary.concepts
+        self._sounds = SoundIndex(w for w in concepts if concepts[w] in self.vocabulary.sounds)
+
+    def _is_known(self, word: str) -> bool:
+        known = self._known_cache.get(word)
+        if known is None:
+            stemmed = stem(word)
+            known = (word in self.vocabulary.concepts or stemmed in self._stems
+                     or word in self._known or stemmed in self._known)
+            if len(self._known_cache) < _CACHE_SIZE:
+                self._known_cache[word] = known
+        return known
+
+    def _heard(self, words: list[str]) -> list[str]:
+        """``words`` with unknown ones replaced by the known word they sound like,
+        alone or run together with a neighbour ("sell you light" -> cellulite)."""
+        if not self._known:
+            return words
+        out: list[str] = []
+        stop = self.vocabulary.stopwords
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in stop or self._is_known(word) or not word.isalpha():
+                out.append(word)
+                i += 1
+                continue
+            joined_before = out[-1] + word if out and out[-1] in stop else ""
+            if (len(key(joined_before)) >= FUZZY_FROM
+                    and (found := self._sounds.lookup(joined_before, joined=True))):
+                out[-1] = _HEARD + found + _HEARD + joined_before
+                i += 1
+                continue
+            joined = self._sounds.join(words, i)
+            if joined is not None:
+                out.append(_HEARD + joined[0] + _HEARD + "".join(words[i:i + joined[1]]))
+                i += joined[1]
+                continue
+            found = self._sounds.lookup(word) or self._sounds.lookup(stem(word))
+            out.append(_HEARD + found + _HEARD + word if found else word)
+            i += 1
+        return out
+
+    def words(self, text: str, *, lead: bool = False) -> list[str]:
+        text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+        text = _DIGITS.sub(lambda m: " one " if m.group() == "1" else " num ", text)
+        for short, long in _CONTRACTIONS:
+            text = text.replace(short, long)
+        numbers = self.vocabulary.numbers
+        plain = _NON_WORD.sub(" ", text).replace("'", "").split()
+        words = ["num" if w in numbers else w for w in plain]
+        if lead:
+            words = self._without_carrier(words)
+        return self._replace_phrases(words)
+
+    def _replace_phrases(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i, phrases = 0, self._phrases
+        while i < len(words):
+            for phrase, meant in phrases.get(words[i], ()):
+                if tuple(words[i:i + len(phrase)]) == phrase:
+                    out.extend(meant)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _without_carrier(self, words: list[str]) -> list[str]:
+        """Drop the carrier words a question starts with; "long", "often"... left
+        first get their "how" back, as heard whole or after "how {query}"."""
+        start = 0
+        while start < len(words) and words[start] in self.leading:
+            start += 1
+        rest = words[start:]
+        return ["how", *rest] if rest and rest[0] in _AFTER_HOW else rest
+
+    @staticmethod
+    def sure(tok: Token) -> bool:
+        """A word heard as it was said, or a sound-alike guess long and exact
+        enough to trust, or spelt nearly the same ("shugar", "cremes")."""
+        return not tok.heard or (key(tok.heard) == key(tok.surface)
+                                 and len(key(tok.heard)) >= FUZZY_FROM) or looks_alike(
+            tok.heard, tok.surface, SURE_LETTERS)
+
+    def term(self, word: str) -> str:
+        term = self.vocabulary.concepts.get(word)
+        if term is None:
+            stemmed = stem(word)
+            term = self._stems.get(stemmed, stemmed)
+        return term
+
+    def tokens(self, text: str) -> list[Token]:
+        """The meaningful words of ``text``, each with the term it counts as."""
+        out: list[Token] = []
+        stopwords = self.vocabulary.stopwords
+        plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
+        clauses = _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
+        for number, clause in enumerate(clauses):
+            negated = False
+            toks: list[Token] = []
+            content = False  # a word with meaning said since the negation opened
+            for word in self._heard(self.words(clause, lead=number == 0)):
+                if word in NEGATORS:
+                    negated, content = True, False
+                elif word in SCOPE_ENDS and (content or word not in _CARRY_ON):
+                    negated = False
+                elif word not in stopwords:
+                    content = True
+                if word in stopwords or word in NEGATORS:
+                    continue
+                word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
+                toks.append(Token(word, self.term(word), negated, number, heard))
+                if negated and toks[-1].term in _SCOPE_VERBS:
+                    negated = False
+            out.extend(_scoped(toks))
+        return self._in_sense(out) if self._senses else out
+
+    def _in_sense(self, toks: list[Token]) -> list[Token]:
+        """Words that mean something else beside certain others ("how far do I
+        step in a lunch": a lunge) take that other meaning."""
+        terms = {t.term for t in toks}
+        out = []
+        for tok in toks:
+            sense = self._senses.get(tok.surface)
+            if sense is not None and sense[1] & terms:
+                tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
+            out.append(tok)
+        return out
+
+
+def _split_question(clauses: list[str]) -> list[str]:
+    """The clauses, the last split where its question starts if it is long."""
+    if not clauses or len(clauses[-1].split()) <= _LONG_CLAUSE:
+        return clauses
+    last = clauses[-1]
+    for found in _QUESTION_START.finditer(last):
+        if len(last[:found.start()].split()) >= _LEAD_WORDS:
+            return [*clauses[:-1], last[:found.start()], last[found.start():]]
+    return clauses
+
+
+def _scoped(toks: list[Token]) -> list[Token]:
+    """"just" and "only" limit what follows them ("just my thighs", "just jog"), or
+    what they end ("thighs only"): SPOT for a part of the body, ALONE for an
+    activity. Before anything else they only soften ("it's just fat", "my legs
+    just won't slim") and count for nothing."""
+    out = []
+    for i, tok in enumerate(toks):
+        if tok.term != "ONLY":
+            out.append(tok)
+            continue
+        after = [t.term for t in toks[i + 1:i + 4] if t.clause == tok.clause]
+        ends = i == len(toks) - 1 or toks[i + 1].clause != tok.clause
+        before = [toks[i - 1].term] if i and toks[i - 1].clause == tok.clause else []
+        # "alone" and "solely" limit the word before them ("swimming alone").
+        near = before if tok.surface in _AFTER_WORD else after + (before if ends else [])
+        kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
+        if kinds:
+            out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
+    return out
