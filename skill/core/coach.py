@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -17,9 +17,11 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core.prompts import Prompts
 from skill.core.responses import Reply, as_narration
-from skill.core.views import KnowledgeView, MatcherView
 from skill.core.visits import Visits
 from speech.model import Narration
+
+if TYPE_CHECKING:  # protocols only the type checker needs (a cold start skips defining them)
+    from skill.core.views import KnowledgeView, MatcherView
 
 log = logging.getLogger("skill.handlers")
 

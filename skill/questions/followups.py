@@ -8,12 +8,13 @@ that asks its own yes/no question registers its own offer, e.g. "workout".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler, Offer, log
-from skill.core.views import TopicView
 from skill.questions.handlers import (
     OFFER_ANOTHER,
     OFFER_MORE,
@@ -26,6 +27,9 @@ from skill.questions.handlers import (
 from skill.questions.intents import MORE_INTENT, SOURCE_INTENT
 from skill.core.responses import Card, Reply, rebuilt_ssml, render, render_ssml, ssml
 from speech.model import Narration
+
+if TYPE_CHECKING:
+    from skill.core.views import TopicView
 
 #: How many sources are said aloud; the card lists them all.
 SPOKEN_SOURCES = 2

@@ -9,7 +9,7 @@ is answered and the session ends.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
@@ -17,11 +17,13 @@ from ask_sdk_model import IntentRequest, Response
 
 from skill.core import context
 from skill.core.coach import Coach, IntentHandler
-from skill.core.views import TopicView
 from skill.questions import caution
 from skill.questions.intents import QUERY_SLOT, QUESTION_INTENT, WHY_QUESTION_INTENT
 from skill.core.responses import Card, Reply, prefixed, render
 from speech.model import Narration
+
+if TYPE_CHECKING:
+    from skill.core.views import TopicView
 
 #: Offers (session attribute ``offer``) made after answers; see followups.
 OFFER_MORE = "more"
