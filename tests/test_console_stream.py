@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from servers import serving
-from test_console import ROOT, Terminal, Typist, free_port
+from test_console import ROOT, Terminal, Typist, child_env, free_port, terminal  # noqa: F401 - fixtures
 
 from skill.builder import interaction_model
 from skill.devtools.audioplayer import AudioPlayer, PlaybackEvent
@@ -250,24 +250,6 @@ def test_replace_all_and_stop_stop_what_plays_at_its_offset() -> None:
 
 
 # -- the real program against the real dev server --------------------------------------
-
-@pytest.fixture
-def child_env(legcoach_home: Path) -> dict[str, str]:
-    return {**os.environ, "LEGCOACH_HOME": str(legcoach_home), "PYTHONUNBUFFERED": "1"}
-
-
-@pytest.fixture
-def terminal(child_env: dict[str, str]) -> Iterator[Any]:
-    opened: list[Terminal] = []
-
-    def open_(*args: str) -> Terminal:
-        opened.append(Terminal([sys.executable, "-m", "skill", *args], child_env))
-        return opened[-1]
-
-    yield open_
-    for t in opened:
-        t.kill()
-
 
 def test_make_run_streams_a_whole_workout_in_fast_mode_on_a_terminal(terminal: Any) -> None:
     t = terminal("run", "--mute", "--fast", "--port", str(free_port()))
