@@ -1,7 +1,7 @@
 """Rendered narrations cached on disk, so a cue plays the instant it is due.
 
 Each spoken phrase is synthesised once per engine, voice, rate, volume and
-text, trimmed of the silence espeak-ng leaves around it, and stored as
+text (by the local voice, or the one :func:`speech.voices.voice_for` picks), trimmed of the silence espeak-ng leaves around it, and stored as
 ``<sha256>.wav``; a whole narration (phrases, pauses and tones) as
 ``n-<sha256>.wav``; other content-addressed files (a stream's MP3 segments)
 through :meth:`AudioCache.file_for`. Files are written atomically (temp file + replace), so
@@ -29,7 +29,8 @@ from pathlib import Path
 
 from speech.audio import RATE, Clip, concat, read_wav, resample, silence, tone_clip, trim, write_wav
 from speech.model import Narration, Part, Pause, Say
-from speech.tts import VoiceOptions, engine_id, resolve_voice, synthesize
+from speech.tts import VoiceOptions
+from speech.voices import Synthesizer, voice_for
 
 
 #: Environment variable: the cache's size limit in megabytes (0: keep only what is in use).
@@ -151,12 +152,15 @@ def part_key(part: Part) -> list[object]:
 
 
 class AudioCache:
-    """Audio for narrations spoken with ``options``, kept under ``root``."""
+    """Audio for narrations spoken with ``options``, kept under ``root``; phrases
+    are synthesised by ``voice`` (default: the one ``options.voice`` names)."""
 
-    def __init__(self, root: Path, options: VoiceOptions | None = None, rate: int = RATE) -> None:
+    def __init__(self, root: Path, options: VoiceOptions | None = None, rate: int = RATE,
+                 voice: Synthesizer | None = None) -> None:
         self.root = Path(root)
         self.options = options or VoiceOptions()
         self.rate = rate
+        self.voice = voice if voice is not None else voice_for(self.options)
         #: Phrases this instance had to synthesise (not found on disk).
         self.rendered = 0
         self._ident: tuple[str, str] | None = None
@@ -168,7 +172,7 @@ class AudioCache:
     def _identity(self) -> tuple[str, str]:
         """(engine id, voice id): loads the engine on first use."""
         if self._ident is None:
-            self._ident = (engine_id(), resolve_voice(self.options.voice))
+            self._ident = self.voice.identity()
         return self._ident
 
     def key(self, text: str) -> str:
@@ -232,7 +236,7 @@ class AudioCache:
         fd, raw = tempfile.mkstemp(prefix=".raw-", suffix=".wav", dir=self.root)
         os.close(fd)
         try:
-            synthesize(text.strip(), Path(raw), self.options)
+            self.voice.synthesize(text.strip(), Path(raw))
             clip = resample(trim(read_wav(raw)), self.rate)
         finally:
             Path(raw).unlink(missing_ok=True)

@@ -14,7 +14,8 @@ URL for one segment that a device can fetch.
   is queued (the Lambda role's credentials are short-lived, and a URL only
   has to outlive the few minutes before its segment plays).
 
-Configuration: ``LEGCOACH_AUDIO_BUCKET`` picks S3; else ``LEGCOACH_AUDIO_URL``
+Configuration: ``LEGCOACH_AUDIO_BUCKET`` picks S3 (``LEGCOACH_AUDIO_VOICE``
+names the voice published there, as ``publish_audio.py --voice`` did); else ``LEGCOACH_AUDIO_URL``
 (https, the public base of this server behind its TLS proxy) the local
 source; ``--dev`` points the URLs at the loopback server itself. Without any
 of them the skill has no stream and guides workouts turn by turn.
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked fo
 
 AUDIO_URL_ENV = "LEGCOACH_AUDIO_URL"
 AUDIO_BUCKET_ENV = "LEGCOACH_AUDIO_BUCKET"
+#: The voice the bucket's streams were published in (``polly:Joanna``; unset: the local voice).
+AUDIO_VOICE_ENV = "LEGCOACH_AUDIO_VOICE"
 AUDIO_PREFIX = "audio/"
 #: Presigned URLs last this long (seconds): a segment is queued minutes before it plays.
 URL_LIFETIME = 3600
@@ -171,7 +174,9 @@ def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]
         return source
     bucket = environ.get(AUDIO_BUCKET_ENV, "").strip()
     if bucket:
-        return S3Segments(bucket)
+        from speech.tts import VoiceOptions
+
+        return S3Segments(bucket, options=VoiceOptions(voice=environ.get(AUDIO_VOICE_ENV, "").strip() or None))
     dev = not settings.get("VERIFY", True)
     raw = settings.get("AUDIO_URL") or environ.get(AUDIO_URL_ENV, "").strip()
     if not raw:
