@@ -110,6 +110,15 @@ def test_a_whole_streamed_workout_plays_in_fast_mode_as_a_demo_that_never_counts
     assert stamps == sorted(stamps) and stamps[0] < stamps[-1]  # each heard to its end, later
 
 
+def test_a_whole_streamed_workout_heard_in_real_time_counts_for_the_week(
+        live: tuple[str, LocalSegments], nlu: LocalNLU) -> None:
+    # Real time on a fake clock: each segment is waited for to its end.
+    c, transport, out = device(live, nlu, Typist((None, "start a workout"), (None, "how am I doing this week")))
+    c.run()
+    assert kinds(transport).count("AudioPlayer.PlaybackFinished") == BEGINNER_PARTS
+    assert "Workout complete" in out.getvalue() and "You've finished one workout this week" in out.getvalue()
+
+
 def test_a_pause_in_the_middle_stops_at_the_offset_and_resume_plays_that_set_again(
         live: tuple[str, LocalSegments], nlu: LocalNLU) -> None:
     # The welcome is heard; a minute later (after the intro, in the warm-up) "pause", then
@@ -165,7 +174,7 @@ def test_a_segment_that_cannot_be_fetched_is_reported_failed(
     c.run()
     failed = [r["request"] for r in transport.sent if r["request"]["type"] == "AudioPlayer.PlaybackFailed"]
     assert len(failed) == 1 and failed[0]["error"]["type"] == "MEDIA_ERROR_INVALID_REQUEST"
-    assert "HTTP 404" in out.getvalue()
+    assert "HTTP 404" in out.getvalue() and "paused at" not in out.getvalue()
     assert "couldn't play on this device" in out.getvalue()  # the next start says so, set by set
 
 

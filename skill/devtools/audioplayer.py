@@ -69,6 +69,7 @@ class AudioPlayer:
         self.offset_ms = 0
         self.queue: list[Item] = []
         self.start_now = False  # a REPLACE_ALL waits to start
+        self.failed_item: Item | None = None  # the last stream started, if it could not play
         #: Directives ignored, with why (the console shows them).
         self.ignored: list[str] = []
 
@@ -136,6 +137,7 @@ class AudioPlayer:
             return None
         item = self.queue.pop(0)
         self.current, self.offset_ms, self.activity, self.start_now = item, item.offset_ms, PLAYING, False
+        self.failed_item = None
         return item
 
     def finished(self, length_ms: int) -> PlaybackEvent | None:
@@ -147,4 +149,4 @@ class AudioPlayer:
 
     def failed(self) -> None:
         """The current stream could not play (the console sends PlaybackFailed)."""
-        self.activity = STOPPED
+        self.activity, self.failed_item = STOPPED, self.current

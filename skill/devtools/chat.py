@@ -216,7 +216,8 @@ class Console(StreamPlayback):
             self.start_pending()
             return typed
         typed = self.stream()
-        if typed is None and self.device.activity == STOPPED and self.device.current is not None:
+        paused = self.device.activity == STOPPED and self.device.failed_item is None
+        if typed is None and paused and self.device.current is not None:
             self._print(f"(the workout audio is paused at {clock_label(self.device.offset_ms / 1000)}; "
                         "type resume to carry on, or quit)")
         elif typed is None and self.conversation.ended:
