@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from speech.model import Narration
@@ -41,17 +41,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def http_server(host: str, port: int, *, dev: bool) -> Any:
+    """The server of ``serve``, bound before its app is made: with ``--dev``
+    the stream's audio URLs point at this server, on the port it got (with
+    ``--port 0``, the one the system picked)."""
+    from skill.endpoint.app import create_app, make_http_server
+
+    server = make_http_server(None, host, port)
+    try:
+        name = f"[{host.strip('[]')}]" if ":" in host else host
+        dev_audio = f"http://{name}:{server.server_port}" if dev else None  # streams from this loopback server
+        server.app = create_app({"VERIFY": not dev, "AUDIO_URL": dev_audio})
+    except BaseException:
+        server.server_close()
+        raise
+    return server
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev and not is_loopback(args.host):
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
-    from skill.endpoint.app import create_app, freeze_for_serving, make_http_server
+    from skill.endpoint.app import freeze_for_serving
     from skill.endpoint.logs import configure_logging
 
     configure_logging()
-    dev_audio = f"http://{args.host}:{args.port}" if args.dev else None  # streams from this loopback server
-    app = create_app({"VERIFY": not args.dev, "AUDIO_URL": dev_audio})
-    server = make_http_server(app, args.host, args.port)
+    server = http_server(args.host, args.port, dev=args.dev)
     freeze_for_serving()
     logging.getLogger("skill.cli").info("serving on http://%s:%d%s", args.host, server.server_port,
                                         " (dev)" if args.dev else "")

@@ -3,6 +3,8 @@ with byte ranges, immutable caching and 404 for anything else."""
 
 from __future__ import annotations
 
+import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -10,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from envelopes import intent
 from servers import serving
 from test_segments import SMALL, decode
 
+from skill import cli
 from skill.endpoint.app import create_app
 from skill.endpoint.audio import SegmentFiles
 from skill.store.sqlite import SQLiteAdapter
@@ -60,6 +64,27 @@ def test_dev_audio_urls_point_at_the_loopback_server(tmp_path: Path) -> None:
     app = create_app({"VERIFY": False, "ADAPTER": SQLiteAdapter(tmp_path / "s.db"),
                       "AUDIO_URL": "http://127.0.0.1:5000"})
     assert any(r.rule == "/audio/<name>" for r in app.url_map.iter_rules())
+
+
+def test_a_dev_server_on_port_0_hands_out_audio_urls_on_the_port_it_got() -> None:
+    server = cli.http_server("127.0.0.1", 0, dev=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        start = intent("StartWorkoutIntent", {"minutes": "2", "exercise": "squats"}, new=True)
+        req = urllib.request.Request(f"{base}/alexa", data=json.dumps(start).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            answer = json.load(resp)["response"]
+        (play,) = [d for d in answer["directives"] if d["type"] == "AudioPlayer.Play"]
+        url = play["audioItem"]["stream"]["url"]
+        assert url.startswith(f"{base}/audio/")
+        status, headers, body = get(url)
+        assert (status, headers["Content-Type"]) == (200, "audio/mpeg") and body
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -172,11 +172,12 @@ class _DeadlineReader:
         return getattr(self._raw, name)
 
 
-def make_http_server(app: Flask, host: str, port: int, *, read_seconds: float = 10.0) -> Any:
+def make_http_server(app: Flask | None, host: str, port: int, *, read_seconds: float = 10.0) -> Any:
     """Werkzeug's threaded server for ``app`` (``python -m skill serve``),
     where reading a request (line, headers and body) must end within
     ``read_seconds`` or the connection is closed. No debugger, no reloader
-    and no environment variables read (``FLASK_DEBUG`` has no effect)."""
+    and no environment variables read (``FLASK_DEBUG`` has no effect).
+    ``app`` None: set ``server.app`` before serving (made once the port is known)."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class DeadlineRequestHandler(WSGIRequestHandler):
