@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
 import publish_audio  # noqa: E402
 
 from skill.workout.plan_spec import PlanSpec
-from skill.workout.stream_sources import AUDIO_PREFIX, URL_LIFETIME, S3Segments
+from conftest import FakeClock
+from skill.workout.stream_sources import AUDIO_PREFIX, KEEP_MISSES, MISS_SECONDS, URL_LIFETIME, S3Segments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions
 from timer.segments import SegmentRenderer
@@ -67,12 +68,14 @@ def test_publish_uploads_segments_and_playlist_then_only_what_is_missing(s3: Any
     assert healed.uploaded == 1 and AUDIO_PREFIX + stream.segments[1].file_name in keys(s3)
 
 
-def test_the_function_reads_published_playlists_and_presigns_segment_urls(s3: Any, tmp_path: Path) -> None:
-    source = S3Segments(BUCKET)  # the client the function makes itself
+def test_the_function_reads_published_playlists_and_presigns_segment_urls(s3: Any, tmp_path: Path,
+                                                                          clock: FakeClock) -> None:
+    source = S3Segments(BUCKET, clock=clock)  # the client the function makes itself
     plan = SPEC.plan()
     assert source.playlist(plan) is None  # not published yet: turns instead
     publish_audio.publish([SPEC], s3, BUCKET, cache_dir=tmp_path / "cache")
-    playlist = source.playlist(plan)  # a miss is not remembered: found once published
+    clock.sleep(MISS_SECONDS)
+    playlist = source.playlist(plan)  # a miss is remembered only briefly: found once published
     stream = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions())).stream(plan)
     assert playlist is not None
     assert [s.digest for s in playlist.segments] == [s.digest for s in stream.segments]
@@ -85,6 +88,47 @@ def test_the_function_reads_published_playlists_and_presigns_segment_urls(s3: An
     query = parse_qs(parts.query)
     assert query["X-Amz-Expires"] == [str(URL_LIFETIME)] and "X-Amz-Signature" in query
     assert len(url) < 8000
+
+
+def s3_reads(client: Any) -> list[str]:
+    """The keys of every GetObject ``client`` sends from now on (botocore's own event hook)."""
+    reads: list[str] = []
+    client.meta.events.register("before-call.s3.GetObject", lambda params, **_: reads.append(params["url_path"]))
+    return reads
+
+
+def test_a_missing_playlist_costs_one_s3_read_per_miss_time_not_one_per_request(s3: Any, clock: FakeClock) -> None:
+    source = S3Segments(BUCKET, s3, clock=clock)
+    reads = s3_reads(s3)
+    plan, other = SPEC.plan(), PlanSpec("advanced").plan()
+    for _ in range(5):
+        assert source.playlist(plan) is None
+    assert len(reads) == 1
+    assert source.playlist(other) is None  # each playlist has its own miss
+    assert len(reads) == 2
+    clock.sleep(MISS_SECONDS - 0.5)
+    assert source.playlist(plan) is None and len(reads) == 2
+    clock.sleep(0.5)
+    assert source.playlist(plan) is None and len(reads) == 3  # asked again once the miss is old
+
+
+def test_the_misses_remembered_are_bounded_oldest_first(s3: Any, clock: FakeClock) -> None:
+    source = S3Segments(BUCKET, s3, clock=clock)
+    reads = s3_reads(s3)
+    first = PlanSpec("beginner", 2, "squat").plan()
+    assert source.playlist(first) is None
+    for n in range(KEEP_MISSES):
+        source._misses.add(f"audio/p-other-{n}.json")  # as many other misses as are kept
+    assert source.playlist(first) is None
+    assert len(reads) == 2  # the first miss was forgotten to keep the bound
+
+
+def test_a_failing_s3_is_not_remembered_as_a_miss(s3: Any, clock: FakeClock) -> None:
+    source = S3Segments("leg-coach-no-such-bucket", s3, clock=clock)
+    reads = s3_reads(s3)
+    assert source.playlist(SPEC.plan()) is None
+    assert source.playlist(SPEC.plan()) is None
+    assert len(reads) == 2  # NoSuchBucket is a broken setup, not a missing workout: asked each time
 
 
 def test_a_playlist_of_another_format_is_not_used(s3: Any) -> None:

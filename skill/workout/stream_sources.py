@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -45,6 +46,12 @@ AUDIO_PREFIX = "audio/"
 #: Presigned URLs last this long (seconds): a segment is queued minutes before it plays.
 URL_LIFETIME = 3600
 _KEEP_STREAMS = 16
+#: A playlist missing from the bucket is not asked for again for this long (seconds).
+MISS_SECONDS = 30.0
+#: At most this many missing playlists are remembered.
+KEEP_MISSES = 256
+#: S3 error codes that mean "not there" (AccessDenied: a missing key without s3:ListBucket).
+_MISSING = frozenset({"NoSuchKey", "404", "AccessDenied", "403"})
 
 log = logging.getLogger("skill.workout.stream_sources")
 
@@ -116,7 +123,8 @@ class S3Segments:
     """Segments published to ``bucket`` under ``prefix``, handed out as presigned URLs."""
 
     def __init__(self, bucket: str, client: Any = None, *, prefix: str = AUDIO_PREFIX,
-                 options: VoiceOptions | None = None, lifetime: int = URL_LIFETIME) -> None:
+                 options: VoiceOptions | None = None, lifetime: int = URL_LIFETIME,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if client is None:  # SigV4: what presigned URLs need with a role's session credentials
             import boto3
             from botocore.config import Config
@@ -127,6 +135,7 @@ class S3Segments:
         self.bucket, self.client, self.prefix, self.lifetime = bucket, client, prefix, lifetime
         self.options = options or VoiceOptions()
         self._playlists: dict[str, Playlist] = {}
+        self._misses = _Misses(clock)
 
     def playlist_key(self, plan: Plan) -> str:
         from timer.segments import playlist_name
@@ -137,11 +146,16 @@ class S3Segments:
     def playlist(self, plan: Plan) -> Playlist | None:
         """The published playlist; None if there is none (not published yet:
         with only s3:GetObject a missing key reads as AccessDenied) or S3
-        failed. Only playlists found are kept, so a later publish is seen."""
+        failed. A playlist found is kept; one missing (or of another format)
+        is not asked for again for :data:`MISS_SECONDS`, so a workout that
+        is not published costs one S3 round trip per that time, and a later
+        publish is seen soon after. Other failures are not remembered."""
         key = self.playlist_key(plan)
         found = self._playlists.get(key)
         if found is not None:
             return found
+        if self._misses.recent(key):
+            return None
         from botocore.exceptions import BotoCoreError, ClientError
 
         from timer.segments import Playlist
@@ -149,10 +163,19 @@ class S3Segments:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             found = Playlist.from_json(json.loads(body))
-        except (BotoCoreError, ClientError, ValueError) as exc:
+        except ClientError as exc:
             log.info("no stream playlist at s3://%s/%s: %s", self.bucket, key, exc)
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                self._misses.add(key)
             return None
-        if found is not None:
+        except (BotoCoreError, ValueError) as exc:
+            log.info("no stream playlist at s3://%s/%s: %s", self.bucket, key, exc)
+            if isinstance(exc, ValueError):
+                self._misses.add(key)
+            return None
+        if found is None:
+            self._misses.add(key)
+        else:
             self._playlists[key] = found
         return found
 
@@ -161,6 +184,31 @@ class S3Segments:
             "get_object", Params={"Bucket": self.bucket, "Key": self.prefix + segment.file_name},
             ExpiresIn=self.lifetime)
         return url
+
+
+class _Misses:
+    """Keys found missing, each remembered for :data:`MISS_SECONDS` on
+    ``clock``; at most :data:`KEEP_MISSES`, the oldest forgotten first."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self._at: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recent(self, key: str) -> bool:
+        with self._lock:
+            at = self._at.get(key)
+            if at is not None and self.clock() - at < MISS_SECONDS:
+                return True
+            self._at.pop(key, None)
+            return False
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._at[key] = self.clock()
+            self._at.move_to_end(key)
+            while len(self._at) > KEEP_MISSES:
+                self._at.popitem(last=False)
 
 
 def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SegmentSource | None:
