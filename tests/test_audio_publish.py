@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
 import publish_audio  # noqa: E402
 
 from skill.workout.plan_spec import PlanSpec
-from conftest import FakeClock
+from tests.conftest import FakeClock
 from skill.workout.stream_sources import AUDIO_PREFIX, KEEP_MISSES, MISS_SECONDS, URL_LIFETIME, S3Segments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions

@@ -9,31 +9,21 @@ them while /healthz and /alexa keep answering.
 
 from __future__ import annotations
 
-import os
-import pwd
-import shutil
-import signal
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 import envelopes as E
 from skill.endpoint.app import create_app, make_http_server
 from skill.store.sqlite import SQLiteAdapter
-from tests.certs import make_chain
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.production import NGINX, free_port, gunicorn_on, insecure, nginx_on, timed_get
 
 #: What a slow client sends before it stalls: headers never finished, a
 #: body never finished, a chunked body never finished.
@@ -55,19 +45,6 @@ def hang(port: int, count: int, tls: ssl.SSLContext | None = None) -> list[socke
         conn.sendall(OPENINGS[n % len(OPENINGS)])
         clients.append(conn)
     return clients
-
-
-def timed_get(url: str, tls: ssl.SSLContext | None = None) -> float:
-    start = time.monotonic()
-    with urllib.request.urlopen(url, timeout=20, context=tls) as response:
-        assert response.status == 200
-    return time.monotonic() - start
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- the dev server --
@@ -106,99 +83,6 @@ def test_the_dev_server_drops_requests_that_do_not_arrive_in_time(tmp_path: Path
 
 # -- production: gunicorn behind nginx --
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def nginx_conf(tmp_path: Path, port: int, upstream: int) -> Path:
-    """A main nginx.conf around infra/nginx-leg-coach.conf as shipped, with
-    only the port, the certificate and the upstream port changed."""
-    chain = make_chain(tmp_path, san="localhost")
-    key = tmp_path / "key.pem"
-    key.write_bytes(chain.leaf_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    site = (ROOT / "infra" / "nginx-leg-coach.conf").read_text()
-    for old, new in (("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;"),
-                     ("/etc/letsencrypt/live/coach.example.com/fullchain.pem", str(chain.path)),
-                     ("/etc/letsencrypt/live/coach.example.com/privkey.pem", str(key)),
-                     ("http://127.0.0.1:8000", f"http://127.0.0.1:{upstream}")):
-        assert old in site
-        site = site.replace(old, new)
-    (tmp_path / "site.conf").write_text(site)
-    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    main = tmp_path / "nginx.conf"
-    main.write_text(f"""{user}
-daemon off;
-worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {temp['body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
-    include {tmp_path}/site.conf;
-}}
-""")
-    return main
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], tls: ssl.SSLContext | None = None) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
-        try:
-            timed_get(url, tls)
-            return
-        except (OSError, AssertionError):
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextmanager
-def gunicorn_on(tmp_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """gunicorn with infra/gunicorn.conf.py on ``port``, 3 workers x 2 threads."""
-    env = {**os.environ, "LEGCOACH_BIND": f"127.0.0.1:{port}", "LEGCOACH_WORKERS": "3",
-           "LEGCOACH_THREADS": "2", "LEGCOACH_HOME": str(tmp_path / "home")}
-    with (tmp_path / "gunicorn.log").open("wb") as logs:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "infra" / "gunicorn.conf.py")],
-            cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT)
-        try:
-            wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-            yield process
-        finally:
-            stop(process)
-
-
-@contextmanager
-def nginx_on(tmp_path: Path, port: int, upstream: int) -> Iterator[subprocess.Popen[bytes]]:
-    """nginx with infra/nginx-leg-coach.conf on ``port`` (TLS), in front of ``upstream``."""
-    assert NGINX is not None
-    conf = nginx_conf(tmp_path, port, upstream)
-    with (tmp_path / "nginx.out").open("wb") as logs:
-        process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf)],
-                                   stdout=subprocess.DEVNULL, stderr=logs)
-        try:
-            wait_healthy(f"https://localhost:{port}/healthz", process, insecure())
-            yield process
-        finally:
-            stop(process)
-
-
 @pytest.fixture
 def production(tmp_path: Path) -> Iterator[tuple[int, int]]:
     """gunicorn behind nginx, as the README deploys them; yields (nginx port, gunicorn port)."""
@@ -207,13 +91,6 @@ def production(tmp_path: Path) -> Iterator[tuple[int, int]]:
     upstream, port = free_port(), free_port()
     with gunicorn_on(tmp_path, upstream), nginx_on(tmp_path, port, upstream):
         yield port, upstream
-
-
-def insecure() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def test_behind_nginx_50_slow_clients_do_not_stop_gunicorn(production: tuple[int, int]) -> None:

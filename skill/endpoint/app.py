@@ -189,7 +189,8 @@ def make_http_server(app: Flask | None, host: str, port: int, *, read_seconds: f
             self.rfile.restart()  # type: ignore[attr-defined]
             super().handle_one_request()
 
-    return make_server(host, port, app, threaded=True, request_handler=DeadlineRequestHandler)
+    return make_server(host, port, app, threaded=True,  # type: ignore[arg-type]  # None: set before serving
+                       request_handler=DeadlineRequestHandler)
 
 
 def freeze_for_serving() -> None:
