@@ -187,8 +187,9 @@ def main() -> int:
     cpu: dict[str, float] = dict.fromkeys(targets, 0.0)
     try:
         with ExitStack() as stack:
-            app = stack.enter_context(gunicorn_on(folder, upstream, {"LEGCOACH_AUDIO_URL": f"https://localhost:{port}"},
-                                                  workers=None, threads=None))
+            env = {"LEGCOACH_AUDIO_URL": f"https://localhost:{port}",
+                   "LEGCOACH_AUDIO_CACHE_MB": "0"}  # no levels rendered ahead while measuring
+            app = stack.enter_context(gunicorn_on(folder, upstream, env, workers=None, threads=None))
             proxy = stack.enter_context(nginx_on(folder, port, upstream, workers="auto",
                                                  extra=comparison(cache, upstream)))
             servers = [app.pid, proxy.pid]

@@ -5,8 +5,15 @@ segment source of a self-hosted server) on envelopes a device sends:
 
 - each level's StartWorkoutIntent timed from the envelope in to the response
   out (the Play directive), first cold (nothing rendered: speech synthesis
-  and the first segment's encoding), then with the segments cached
-  (goal < 500 ms), median and worst of several users;
+  and the first segment's encoding; the baseline), then with the segments
+  cached (goal < 500 ms), median and worst of several users;
+- the next part (PlaybackNearlyFinished -> ENQUEUE) right after a cold
+  start: encoded on request (as before), or already rendered ahead in the
+  background since the start (and when that was done, against how long the
+  first part plays);
+- a server starting (``render_levels_ahead``, as ``serve`` and gunicorn's
+  first worker do): how long until every level is rendered, and starts of
+  each level while that runs and once it is done;
 - a whole workout per level driven by playback events only
   (PlaybackStarted, NearlyFinished -> ENQUEUE, Finished) after the one
   "start a workout": the utterances the user speaks, against the turn
@@ -30,6 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+GOAL = "(goal < 500)"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -44,37 +53,83 @@ def main() -> int:
     from skill.store.sqlite import SQLiteAdapter
     from skill.workout.guide import guide_for
     from skill.workout.plan_spec import LEVELS, PlanSpec
-    from skill.workout.stream_sources import LocalSegments
+    from skill.workout.stream_sources import LocalSegments, RenderAhead, render_levels_ahead
 
-    source = LocalSegments("https://coach.example.com", home / "audio-cache")
-    skill = build_skill(SQLiteAdapter(home / "skill.db"), {"AUDIO": source})
+    users = iter(range(10**9))
 
-    def start(level: str, user: str) -> tuple[float, dict[str, Any]]:
+    def make(cache: str, ahead: bool) -> tuple[Any, LocalSegments]:
+        source = LocalSegments("https://coach.example.com", home / cache, ahead=RenderAhead(10**10) if ahead else None)
+        return build_skill(SQLiteAdapter(home / f"{cache}.db"), {"AUDIO": source}), source
+
+    def start(skill: Any, level: str) -> tuple[float, dict[str, Any], str]:
+        user = f"amzn1.ask.account.{level}-{next(users)}"
         value = intent("StartWorkoutIntent", {"level": level}, new=True, user_id=user)
         began = time.perf_counter()
         response = invoke(skill, value)["response"]
-        return time.perf_counter() - began, response
+        took = time.perf_counter() - began
+        assert any(d["type"] == "AudioPlayer.Play" for d in response["directives"]), response
+        return took, response, user
+
+    def event(skill: Any, kind: str, token: str, user: str) -> tuple[float, dict[str, Any]]:
+        value = envelope({"type": kind, "token": token, "offsetInMilliseconds": 0}, with_session=False, user_id=user)
+        began = time.perf_counter()
+        answer = invoke(skill, value)["response"]
+        return time.perf_counter() - began, answer
+
+    def token_of(response: dict[str, Any]) -> str:
+        return str(response["directives"][0]["audioItem"]["stream"]["token"])
+
+    def spread(times: list[float]) -> str:
+        return f"median {statistics.median(times) * 1000:6.1f}  worst {max(times) * 1000:6.1f}"
 
     print("start a workout -> AudioPlayer.Play, in process (ms)")
+    plain, _ = make("plain", ahead=False)
     for level in LEVELS:
-        cold, first = start(level, f"amzn1.ask.account.cold-{level}")
-        assert any(d["type"] == "AudioPlayer.Play" for d in first["directives"]), first
-        times = [start(level, f"amzn1.ask.account.{level}-{i}")[0] for i in range(args.users)]
-        print(f"  {level:12s} cold {cold * 1000:8.1f}   cached: median {statistics.median(times) * 1000:6.1f}"
-              f"  worst {max(times) * 1000:6.1f}   (goal < 500)")
+        cold = start(plain, level)[0]
+        times = [start(plain, level)[0] for _ in range(args.users)]
+        print(f"  {level:12s} cold {cold * 1000:8.1f}   cached: {spread(times)}   {GOAL}")
+
+    print("\nnext part right after a cold start (PlaybackNearlyFinished -> ENQUEUE, ms)")
+    ahead_skill, ahead_source = make("ahead", ahead=True)
+    for level in LEVELS:
+        skill = make(f"ondemand-{level}", ahead=False)[0]
+        _, response, user = start(skill, level)
+        on_request = event(skill, "AudioPlayer.PlaybackNearlyFinished", token_of(response), user)[0]
+        began = time.perf_counter()
+        took, response, user = start(ahead_skill, level)
+        assert ahead_source.ahead is not None and ahead_source.ahead.idle.wait(600)
+        ready = time.perf_counter() - began
+        rendered = event(ahead_skill, "AudioPlayer.PlaybackNearlyFinished", token_of(response), user)[0]
+        first = ahead_source.stream(PlanSpec(level).plan()).segments[0].seconds
+        print(f"  {level:12s} encoded on request {on_request * 1000:7.1f}   rendered ahead {rendered * 1000:6.1f}"
+              f"   (start {took * 1000:.0f}; whole stream ready {ready:.1f} s after it, part 1 plays {first:.0f} s)")
+
+    print("\na server starting: every level rendered ahead in the background (ms)")
+    skill, source = make("server", ahead=True)
+    began = time.perf_counter()
+    assert render_levels_ahead(source)
+    during: dict[str, list[float]] = {level: [] for level in LEVELS}
+    assert source.ahead is not None
+    while not source.ahead.idle.is_set():
+        for level in LEVELS:
+            during[level].append(start(skill, level)[0])
+    done = time.perf_counter() - began
+    print(f"  all {len(LEVELS)} levels rendered in {done:.1f} s")
+    for level in LEVELS:
+        after = [start(skill, level)[0] for _ in range(args.users)]
+        print(f"  {level:12s} meanwhile ({len(during[level])}): {spread(during[level])}   after: {spread(after)}"
+              f"   {GOAL}")
 
     print("\nutterances for a whole workout (stream vs turns)")
     for level in LEVELS:
-        user = f"amzn1.ask.account.whole-{level}"
-        _, response = start(level, user)
-        token = response["directives"][0]["audioItem"]["stream"]["token"]
+        _, response, user = start(plain, level)
+        token = token_of(response)
         said, parts = 1, 0
         while token:
             parts += 1
             for kind in ("AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackNearlyFinished",
                          "AudioPlayer.PlaybackFinished"):
-                answer = invoke(skill, envelope({"type": kind, "token": token, "offsetInMilliseconds": 0},
-                                                with_session=False, user_id=user))["response"]
+                answer = event(plain, kind, token, user)[1]
                 if kind.endswith("NearlyFinished"):
                     queued = answer.get("directives") or []
                     next_token = queued[0]["audioItem"]["stream"]["token"] if queued else ""

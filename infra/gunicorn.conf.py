@@ -73,11 +73,15 @@ logger_class = JsonAccessLogger
 
 def post_worker_init(worker: object) -> None:
     """Once a worker has built the app: the application log escaped, one
-    line per record (skill.endpoint.logs.configure_logging), and its
+    line per record (skill.endpoint.logs.configure_logging), its
     long-lived objects out of the cyclic garbage collector's way
-    (skill.endpoint.app.freeze_for_serving)."""
+    (skill.endpoint.app.freeze_for_serving), and, in the first worker only,
+    every level's stream rendered in the background
+    (skill.endpoint.audio.render_ahead)."""
     from skill.endpoint.app import freeze_for_serving
+    from skill.endpoint.audio import render_ahead
     from skill.endpoint.logs import configure_logging
 
     configure_logging()
     freeze_for_serving()
+    render_ahead(getattr(worker, "wsgi", None))

@@ -63,11 +63,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CLIError(f"--dev turns request verification off, so it only binds to a loopback "
                        f"address (127.0.0.1, ::1, localhost), not {args.host}")
     from skill.endpoint.app import freeze_for_serving
+    from skill.endpoint.audio import render_ahead
     from skill.endpoint.logs import configure_logging
 
     configure_logging()
     server = http_server(args.host, args.port, dev=args.dev)
     freeze_for_serving()
+    if not args.dev:  # under make run a stream's rest is rendered as it plays, no level at start
+        render_ahead(server.app)
     logging.getLogger("skill.cli").info("serving on http://%s:%d%s", args.host, server.server_port,
                                         " (dev)" if args.dev else "")
     try:

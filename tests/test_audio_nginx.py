@@ -65,7 +65,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
     cache = tmp_path / "home" / "audio-cache"
     stream = SegmentRenderer(AudioCache(cache, VoiceOptions())).render(loads_plan(SMALL))
     upstream, port = free_port(), free_port()
-    env = {"LEGCOACH_AUDIO_URL": f"https://localhost:{port}"}
+    env = {"LEGCOACH_AUDIO_URL": f"https://localhost:{port}",
+           "LEGCOACH_AUDIO_CACHE_MB": "0"}  # no levels rendered ahead: only this test's plan
     with gunicorn_on(tmp_path, upstream, env, workers=1) as gunicorn, nginx_on(tmp_path, port, upstream):
         yield Site(port, stream, cache, tmp_path, gunicorn)
 

@@ -90,4 +90,14 @@ def attach_audio(app: Flask, settings: Mapping[str, Any]) -> SegmentSource | Non
     source = source_from_settings(settings, os.environ)
     if isinstance(source, LocalSegments):
         app.register_blueprint(audio_blueprint(SegmentFiles(source.cache_dir)))
+    app.extensions["legcoach.audio"] = source
     return source
+
+
+def render_ahead(app: Flask) -> bool:
+    """As a server starts: render every level's stream in the background
+    (one process of the server does; see
+    :func:`skill.workout.stream_sources.render_levels_ahead`)."""
+    from skill.workout.stream_sources import render_levels_ahead
+
+    return render_levels_ahead(getattr(app, "extensions", {}).get("legcoach.audio"))

@@ -6,7 +6,9 @@ URL for one segment that a device can fetch.
 
 - :class:`LocalSegments`, self-hosted: the server renders segments with its
   own voice into the audio cache (a segment is encoded when its URL is first
-  handed out, well under a second) and serves them itself at
+  handed out if it is not there yet, and the rest of its stream is then
+  rendered in the background by :class:`RenderAhead`, which also renders
+  every level's stream when a server starts) and serves them itself at
   ``<LEGCOACH_AUDIO_URL>/audio/<digest>.mp3`` (:mod:`skill.endpoint.audio`).
 - :class:`S3Segments`, on AWS: ``infra/publish_audio.py`` renders and uploads
   segments and playlists to a private bucket ahead of time; the function
@@ -25,18 +27,19 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked for
     from speech.tts import VoiceOptions
     from timer.plans import Plan
-    from timer.segments import Playlist, Segment
+    from timer.segments import Playlist, Segment, Stream
 
 AUDIO_URL_ENV = "LEGCOACH_AUDIO_URL"
 AUDIO_BUCKET_ENV = "LEGCOACH_AUDIO_BUCKET"
@@ -82,9 +85,15 @@ class SegmentSource(Protocol):
 
 
 class LocalSegments:
-    """Segments rendered here with ``options`` into ``cache_dir``, served at ``base_url``."""
+    """Segments rendered here with ``options`` into ``cache_dir``, served at ``base_url``.
 
-    def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None) -> None:
+    A segment is encoded when its URL is first handed out, if it is not in
+    the cache yet. With ``ahead`` (a :class:`RenderAhead`), handing out a
+    segment's URL also queues the rest of its stream for rendering in the
+    background, so each next URL finds its file ready."""
+
+    def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None,
+                 ahead: RenderAhead | None = None) -> None:
         from speech.cache import AudioCache
         from speech.tts import VoiceOptions
         from timer.segments import SegmentRenderer
@@ -92,31 +101,127 @@ class LocalSegments:
         self.base_url = base_url.rstrip("/")
         self.cache_dir = Path(cache_dir)
         self.renderer = SegmentRenderer(AudioCache(self.cache_dir, options or VoiceOptions()))
-        self._streams: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()  # one renderer, one speech engine: one at a time
+        self.ahead = ahead
+        self._streams: OrderedDict[str, Stream] = OrderedDict()
+        self._lock = threading.Lock()  # guards _streams
+        self._engine = threading.Lock()  # one speech engine: one synthesis at a time
+        self._encoding = tuple(threading.Lock() for _ in range(8))  # a segment is encoded once, not twice at once
 
-    def _stream(self, plan: Plan) -> Any:
-        stream = self._streams.get(plan.digest)
-        if stream is None:
-            stream = self._streams[plan.digest] = self.renderer.stream(plan)
+    def stream(self, plan: Plan) -> Stream:
+        """The plan's stream, its speech synthesised if missing (kept for the
+        last few plans, so a known stream costs a lookup)."""
+        with self._lock:
+            stream = self._streams.get(plan.digest)
+            if stream is not None:
+                self._streams.move_to_end(plan.digest)
+                return stream
+        with self._engine:
+            stream = self.renderer.stream(plan)
+        with self._lock:
+            self._streams[plan.digest] = stream
             while len(self._streams) > _KEEP_STREAMS:
                 self._streams.popitem(last=False)
-        self._streams.move_to_end(plan.digest)
         return stream
 
+    def warm(self, plan: Plan) -> None:
+        """Synthesise the plan's speech one phrase at a time, so a request that
+        needs the engine meanwhile waits for one phrase, not for a whole plan."""
+        from timer.compiler import compile_plan
+
+        for cue in compile_plan(plan).cues:  # the measured timeline speaks the same narrations but the last
+            with self._engine:
+                self.renderer.clips(cue.narration)
+
     def playlist(self, plan: Plan) -> Playlist | None:
-        with self._lock:
-            try:
-                return self._stream(plan).playlist(plan)
-            except Exception:  # no speech engine here, or it failed: no stream, turns instead
-                log.exception("cannot render the stream of %s", plan.name)
-                return None
+        try:
+            return self.stream(plan).playlist(plan)
+        except Exception:  # no speech engine here, or it failed: no stream, turns instead
+            log.exception("cannot render the stream of %s", plan.name)
+            return None
+
+    def render(self, stream: Stream, index: int) -> Path:
+        """Segment ``index`` of ``stream`` in the cache, encoded now if missing.
+        Encoding needs no engine: the stream's speech is already synthesised."""
+        seg = stream.segments[index]
+        with self._encoding[int(seg.digest[:8], 16) % len(self._encoding)]:
+            return self.renderer.path(seg)
 
     def url(self, plan: Plan, segment: Segment) -> str:
+        stream = self.stream(plan)
+        self.render(stream, segment.index)
+        if self.ahead is not None:
+            self.ahead.rest_of(self, plan, segment.index + 1)
+        return f"{self.base_url}/{AUDIO_PREFIX}{stream.segments[segment.index].digest}.mp3"
+
+
+class RenderAhead:
+    """One background thread that renders segments before a device asks for them.
+
+    Two kinds of work, in order: the rest of a stream that is playing
+    (queued as each URL is handed out), and the streams of given plans
+    (:meth:`plans`, e.g. every level's when a server starts) as long as the
+    audio cache stays under ``limit`` bytes. Failures are logged, never raised."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._queue: queue.Queue[tuple[LocalSegments, Plan, int, bool]] = queue.Queue()
+        self._queued: set[tuple[str, int]] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        #: Set whenever the queue has been worked through.
+        self.idle = threading.Event()
+        self.idle.set()
+        self._held: list[IO[str]] = []
+
+    def hold(self, lock_file: IO[str]) -> None:
+        """Keep ``lock_file`` open as long as this object lives."""
+        self._held.append(lock_file)
+
+    def rest_of(self, source: LocalSegments, plan: Plan, first: int) -> None:
+        """Queue segments ``first``... of ``plan``'s stream (nothing if queued already)."""
+        self._put(source, plan, first, False)
+
+    def plans(self, source: LocalSegments, plans: Iterable[Plan]) -> None:
+        """Queue the whole streams of ``plans``, within the cache's limit."""
+        for plan in plans:
+            self._put(source, plan, 0, True)
+
+    def _put(self, source: LocalSegments, plan: Plan, first: int, bounded: bool) -> None:
         with self._lock:
-            rendered = self._stream(plan).segments[segment.index]
-            self.renderer.path(rendered)
-        return f"{self.base_url}/{AUDIO_PREFIX}{rendered.digest}.mp3"
+            if (plan.digest, first) in self._queued:
+                return
+            self._queued.add((plan.digest, first))
+            self.idle.clear()
+            self._queue.put((source, plan, first, bounded))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="render-ahead", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            source, plan, first, bounded = self._queue.get()
+            try:
+                self._render(source, plan, first, bounded)
+            except Exception:  # a background helper: the request path renders what is missing itself
+                log.exception("rendering ahead the stream of %s failed", plan.name)
+            with self._lock:
+                self._queued.discard((plan.digest, first))
+                if self._queue.empty():
+                    self.idle.set()
+
+    def _render(self, source: LocalSegments, plan: Plan, first: int, bounded: bool) -> None:
+        def full() -> bool:
+            return bounded and source.renderer.cache.usage().bytes >= self.limit
+
+        if full():
+            return
+        source.warm(plan)
+        stream = source.stream(plan)
+        for index in range(first, len(stream.segments)):
+            if full():
+                log.info("the audio cache is at its limit: %s rendered ahead up to part %d", plan.name, index)
+                return
+            source.render(stream, index)
 
 
 class S3Segments:
@@ -229,6 +334,30 @@ def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]
     raw = settings.get("AUDIO_URL") or environ.get(AUDIO_URL_ENV, "").strip()
     if not raw:
         return None
+    from speech.cache import cache_limit_from_env
     from speech.paths import audio_cache_dir
 
-    return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir())
+    return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir(), ahead=RenderAhead(cache_limit_from_env()))
+
+
+def render_levels_ahead(source: SegmentSource | None) -> bool:
+    """Queue every level's stream (what "start a workout" plays) for rendering
+    in the background, as a server starts, so a first start finds it ready.
+    Only one process of a server does it (an exclusive lock on a file in the
+    audio cache, held while the process lives); True if this one does."""
+    if not isinstance(source, LocalSegments) or source.ahead is None:
+        return False
+    import fcntl
+
+    from skill.workout.plan_spec import LEVELS, PlanSpec
+
+    source.cache_dir.mkdir(parents=True, exist_ok=True)
+    held = open(source.cache_dir / ".render-ahead.lock", "a")  # noqa: SIM115 - open while the process lives
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        held.close()
+        return False
+    source.ahead.hold(held)
+    source.ahead.plans(source, (PlanSpec(level).plan() for level in LEVELS))
+    return True
