@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from envelopes import envelope, intent
 from test_segments import SMALL
 
+from skill.builder import build_skill
+from skill.core.sdk import invoke
 from skill.endpoint.app import create_app
 from skill.endpoint.audio import render_ahead
 from skill.store.sqlite import SQLiteAdapter
+from skill.workout.plan_spec import PlanSpec
 from skill.workout.stream_sources import LocalSegments, RenderAhead, render_levels_ahead
+from speech.cache import AudioCache
+from speech.tts import VoiceOptions
 from timer.plans import loads_plan
+from timer.segments import SegmentRenderer
 
 BASE = "https://coach.example.com"
 WAIT = 120  # seconds: a bound for a loaded machine, not a measure
@@ -78,3 +85,36 @@ def test_one_process_of_a_server_renders_the_levels_ahead(tmp_path: Path) -> Non
 def test_an_app_without_local_streams_renders_nothing_ahead(tmp_path: Path) -> None:
     app = create_app({"VERIFY": False, "ADAPTER": SQLiteAdapter(tmp_path / "s.db")})
     assert render_ahead(app) is False
+
+
+def test_the_opening_names_the_first_segment_as_the_whole_stream_does_from_its_speech_alone(
+        tmp_path: Path) -> None:
+    for plan in (loads_plan(SMALL), PlanSpec("beginner").plan(), PlanSpec("intermediate", 10, "squat").plan()):
+        opening = SegmentRenderer(AudioCache(tmp_path / plan.digest, VoiceOptions()))
+        first = opening.opening(plan)
+        synthesised = opening.cache.rendered
+        whole = SegmentRenderer(AudioCache(tmp_path / plan.digest, VoiceOptions())).stream(plan)
+        assert first.segments[0] == whole.segments[0], plan.name
+        assert len(first.segments) == len(whole.segments)
+        assert synthesised < len({c.narration for c in whole.timeline.cues}), plan.name
+
+
+def test_a_start_plays_the_opening_and_every_next_part_is_the_whole_streams(tmp_path: Path) -> None:
+    ahead = RenderAhead(limit=10**9)
+    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead)
+    skill = build_skill(SQLiteAdapter(tmp_path / "skill.db"), {"AUDIO": source})
+    plan = PlanSpec("beginner", 2, "squat").plan()
+    response = invoke(skill, intent("StartWorkoutIntent", {"minutes": "2", "exercise": "squats"}, new=True))
+    urls = [d["audioItem"]["stream"]["url"] for d in response["response"]["directives"]]
+    token = response["response"]["directives"][0]["audioItem"]["stream"]["token"]
+    while True:
+        answer = invoke(skill, envelope({"type": "AudioPlayer.PlaybackNearlyFinished", "token": token,
+                                         "offsetInMilliseconds": 0}, with_session=False))["response"]
+        if not answer.get("directives"):
+            break
+        urls.append(answer["directives"][0]["audioItem"]["stream"]["url"])
+        token = answer["directives"][0]["audioItem"]["stream"]["token"]
+    assert ahead.idle.wait(WAIT)
+    whole = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions())).stream(plan)
+    assert urls == [f"{BASE}/audio/{s.digest}.mp3" for s in whole.segments]
+    assert segment_files(tmp_path / "cache") == {s.file_name for s in whole.segments}

@@ -33,7 +33,9 @@ from typing import Any
 
 from speech.audio import place
 from speech.cache import AudioCache, part_key
+from speech.model import Narration
 from speech.mp3 import DELAY, FORMAT, FRAME, SAMPLE_RATE, encode_frames, input_samples
+from timer.compiler import compile_plan
 from timer.plans import Plan
 from timer.render import SessionClips, measured_timeline
 from timer.timeline import Cue, Timeline
@@ -188,6 +190,25 @@ class SegmentRenderer:
         timeline = measured_timeline(plan, self.clips)
         segments = tuple(_named(seg, self.cache) for seg in lay_out(timeline))
         return Stream(timeline, segments)
+
+    def opening(self, plan: Plan) -> Stream:
+        """The plan's stream with only its first segment exact, from the
+        speech of that segment alone (what starting a stream needs at once).
+
+        The compiler is causal (a block's times depend on the blocks before
+        it), so the first segment's cues and length, paced on their measured
+        speech and the rest estimated, are those of :meth:`stream`, and so
+        is its digest. The other segments are laid out on estimates and
+        unnamed: use :meth:`stream` for them."""
+        first: set[Narration] = set()
+        while True:
+            measured = {n: self.clips.seconds(n) for n in first}
+            timeline = compile_plan(plan, measured.get)
+            segments = lay_out(timeline)
+            spoken = {c.narration for c in segments[0].cues}
+            if spoken <= first:
+                return Stream(timeline, (_named(segments[0], self.cache),) + segments[1:])
+            first |= spoken
 
     def path(self, seg: Segment) -> Path:
         """The segment's MP3 in the cache, encoded now if missing."""

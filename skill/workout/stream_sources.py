@@ -139,19 +139,39 @@ class LocalSegments:
             log.exception("cannot render the stream of %s", plan.name)
             return None
 
+    def opening(self, plan: Plan) -> Playlist | None:
+        """The playlist to start ``plan``'s stream with: the whole one if it is
+        known, else (rendering ahead) one whose first segment alone is exact,
+        made from that segment's speech only; :meth:`url` of that segment then
+        renders the rest of the stream in the background. Only the start of a
+        stream may use it: later requests ask :meth:`playlist`."""
+        with self._lock:
+            known = plan.digest in self._streams
+        if known or self.ahead is None:
+            return self.playlist(plan)
+        try:
+            with self._engine:
+                return self.renderer.opening(plan).playlist(plan)
+        except Exception:  # no speech engine here, or it failed: no stream, turns instead
+            log.exception("cannot render the stream of %s", plan.name)
+            return None
+
     def render(self, stream: Stream, index: int) -> Path:
-        """Segment ``index`` of ``stream`` in the cache, encoded now if missing.
-        Encoding needs no engine: the stream's speech is already synthesised."""
-        seg = stream.segments[index]
+        """Segment ``index`` of ``stream`` in the cache, encoded now if missing."""
+        return self._render(stream.segments[index])
+
+    def _render(self, seg: Segment) -> Path:
+        # Encoding needs no engine: a segment's speech is synthesised with its stream.
         with self._encoding[int(seg.digest[:8], 16) % len(self._encoding)]:
             return self.renderer.path(seg)
 
     def url(self, plan: Plan, segment: Segment) -> str:
-        stream = self.stream(plan)
-        self.render(stream, segment.index)
+        """The URL of ``segment``, one of this source's playlists' (:meth:`playlist`,
+        :meth:`opening`), rendered if it is not yet."""
+        self._render(segment)
         if self.ahead is not None:
             self.ahead.rest_of(self, plan, segment.index + 1)
-        return f"{self.base_url}/{AUDIO_PREFIX}{stream.segments[segment.index].digest}.mp3"
+        return f"{self.base_url}/{AUDIO_PREFIX}{segment.digest}.mp3"
 
 
 class RenderAhead:

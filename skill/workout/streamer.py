@@ -171,8 +171,9 @@ class Streamer:
         saved = Saved.from_attributes(attributes)
         spec = PlanSpec(level or saved.level or DEFAULT_LEVEL, minutes, exercise)
         plan = spec.plan()
-        found = self._playlist(Token(spec, plan.digest, 0))
-        if found is None:
+        opening = getattr(self.source, "opening", self.source.playlist)  # a local source starts faster
+        playlist = opening(plan)
+        if playlist is None:
             return before
         note = FIRST_TIME if level is None and saved.level is None else ""
         token = Token(spec, plan.digest, 0)
@@ -187,7 +188,7 @@ class Streamer:
         self._update(handler_input, begin)
         self.store.log(user_id(handler_input), (("start", plan),), now)
         speech = before + note + INTRO.format(title=plan.title)
-        return self._play(handler_input, token, plan, found[1], speech=speech)
+        return self._play(handler_input, token, plan, playlist, speech=speech)
 
     # --- playback events (AudioPlayer.*, no session) -----------------------------------
 
