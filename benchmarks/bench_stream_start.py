@@ -54,7 +54,8 @@ def main() -> int:
     from skill.store.sqlite import SQLiteAdapter
     from skill.workout.guide import guide_for
     from skill.workout.plan_spec import LEVELS, PlanSpec
-    from skill.workout.stream_sources import LocalSegments, RenderAhead, render_levels_ahead
+    from skill.workout.render_ahead import RenderAhead, render_levels_ahead
+    from skill.workout.stream_sources import LocalSegments
 
     users = iter(range(10**9))
 

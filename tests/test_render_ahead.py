@@ -15,7 +15,8 @@ from skill.endpoint.app import create_app
 from skill.endpoint.audio import render_ahead
 from skill.store.sqlite import SQLiteAdapter
 from skill.workout.plan_spec import PlanSpec
-from skill.workout.stream_sources import LocalSegments, RenderAhead, render_levels_ahead
+from skill.workout.render_ahead import RenderAhead, render_levels_ahead
+from skill.workout.stream_sources import LocalSegments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions
 from timer.plans import loads_plan

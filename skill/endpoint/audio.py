@@ -97,7 +97,7 @@ def attach_audio(app: Flask, settings: Mapping[str, Any]) -> SegmentSource | Non
 def render_ahead(app: Flask) -> bool:
     """As a server starts: render every level's stream in the background
     (one process of the server does; see
-    :func:`skill.workout.stream_sources.render_levels_ahead`)."""
-    from skill.workout.stream_sources import render_levels_ahead
+    :func:`skill.workout.render_ahead.render_levels_ahead`)."""
+    from skill.workout.render_ahead import render_levels_ahead
 
     return render_levels_ahead(getattr(app, "extensions", {}).get("legcoach.audio"))

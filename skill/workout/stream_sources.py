@@ -7,7 +7,7 @@ URL for one segment that a device can fetch.
 - :class:`LocalSegments`, self-hosted: the server renders segments with its
   own voice into the audio cache (a segment is encoded when its URL is first
   handed out if it is not there yet, and the rest of its stream is then
-  rendered in the background by :class:`RenderAhead`, which also renders
+  rendered in the background by :mod:`skill.workout.render_ahead`, which also renders
   every level's stream when a server starts) and serves them itself at
   ``<LEGCOACH_AUDIO_URL>/audio/<digest>.mp3`` (:mod:`skill.endpoint.audio`).
 - :class:`S3Segments`, on AWS: ``infra/publish_audio.py`` renders and uploads
@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked for
+    from skill.workout.render_ahead import RenderAhead
     from speech.tts import VoiceOptions
     from timer.plans import Plan
     from timer.segments import Playlist, Segment, Stream
@@ -88,7 +88,7 @@ class LocalSegments:
     """Segments rendered here with ``options`` into ``cache_dir``, served at ``base_url``.
 
     A segment is encoded when its URL is first handed out, if it is not in
-    the cache yet. With ``ahead`` (a :class:`RenderAhead`), handing out a
+    the cache yet. With ``ahead`` (a :class:`~skill.workout.render_ahead.RenderAhead`), handing out a
     segment's URL also queues the rest of its stream for rendering in the
     background, so each next URL finds its file ready."""
 
@@ -172,76 +172,6 @@ class LocalSegments:
         if self.ahead is not None:
             self.ahead.rest_of(self, plan, segment.index + 1)
         return f"{self.base_url}/{AUDIO_PREFIX}{segment.digest}.mp3"
-
-
-class RenderAhead:
-    """One background thread that renders segments before a device asks for them.
-
-    Two kinds of work, in order: the rest of a stream that is playing
-    (queued as each URL is handed out), and the streams of given plans
-    (:meth:`plans`, e.g. every level's when a server starts) as long as the
-    audio cache stays under ``limit`` bytes. Failures are logged, never raised."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._queue: queue.Queue[tuple[LocalSegments, Plan, int, bool]] = queue.Queue()
-        self._queued: set[tuple[str, int]] = set()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        #: Set whenever the queue has been worked through.
-        self.idle = threading.Event()
-        self.idle.set()
-        self._held: list[IO[str]] = []
-
-    def hold(self, lock_file: IO[str]) -> None:
-        """Keep ``lock_file`` open as long as this object lives."""
-        self._held.append(lock_file)
-
-    def rest_of(self, source: LocalSegments, plan: Plan, first: int) -> None:
-        """Queue segments ``first``... of ``plan``'s stream (nothing if queued already)."""
-        self._put(source, plan, first, False)
-
-    def plans(self, source: LocalSegments, plans: Iterable[Plan]) -> None:
-        """Queue the whole streams of ``plans``, within the cache's limit."""
-        for plan in plans:
-            self._put(source, plan, 0, True)
-
-    def _put(self, source: LocalSegments, plan: Plan, first: int, bounded: bool) -> None:
-        with self._lock:
-            if (plan.digest, first) in self._queued:
-                return
-            self._queued.add((plan.digest, first))
-            self.idle.clear()
-            self._queue.put((source, plan, first, bounded))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="render-ahead", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            source, plan, first, bounded = self._queue.get()
-            try:
-                self._render(source, plan, first, bounded)
-            except Exception:  # a background helper: the request path renders what is missing itself
-                log.exception("rendering ahead the stream of %s failed", plan.name)
-            with self._lock:
-                self._queued.discard((plan.digest, first))
-                if self._queue.empty():
-                    self.idle.set()
-
-    def _render(self, source: LocalSegments, plan: Plan, first: int, bounded: bool) -> None:
-        def full() -> bool:
-            return bounded and source.renderer.cache.usage().bytes >= self.limit
-
-        if full():
-            return
-        source.warm(plan)
-        stream = source.stream(plan)
-        for index in range(first, len(stream.segments)):
-            if full():
-                log.info("the audio cache is at its limit: %s rendered ahead up to part %d", plan.name, index)
-                return
-            source.render(stream, index)
 
 
 class S3Segments:
@@ -357,27 +287,6 @@ def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]
     from speech.cache import cache_limit_from_env
     from speech.paths import audio_cache_dir
 
+    from skill.workout.render_ahead import RenderAhead
+
     return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir(), ahead=RenderAhead(cache_limit_from_env()))
-
-
-def render_levels_ahead(source: SegmentSource | None) -> bool:
-    """Queue every level's stream (what "start a workout" plays) for rendering
-    in the background, as a server starts, so a first start finds it ready.
-    Only one process of a server does it (an exclusive lock on a file in the
-    audio cache, held while the process lives); True if this one does."""
-    if not isinstance(source, LocalSegments) or source.ahead is None:
-        return False
-    import fcntl
-
-    from skill.workout.plan_spec import LEVELS, PlanSpec
-
-    source.cache_dir.mkdir(parents=True, exist_ok=True)
-    held = open(source.cache_dir / ".render-ahead.lock", "a")  # noqa: SIM115 - open while the process lives
-    try:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        held.close()
-        return False
-    source.ahead.hold(held)
-    source.ahead.plans(source, (PlanSpec(level).plan() for level in LEVELS))
-    return True
