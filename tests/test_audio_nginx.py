@@ -6,6 +6,7 @@ real decoding of what a device would fetch."""
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import json
 import time
@@ -152,3 +153,14 @@ def test_a_segment_not_rendered_yet_is_404_and_found_once_rendered(site: Site) -
     status, _, body = site.get(path, {"Range": "bytes=0-99"})
     assert (status, body) == (206, kept[:100])  # the 404 was not kept
     assert site.audio_requests(2) == [path, path]
+
+
+def test_a_gunicorn_worker_holds_the_render_ahead_lock_while_it_lives(site: Site) -> None:
+    lock = site.cache / ".render-ahead.lock"
+    assert lock.exists()  # post_worker_init queued every level (none rendered: the cache's limit is 0 here)
+    with lock.open("a") as probe:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    stop(site.gunicorn)  # type: ignore[arg-type]
+    with lock.open("a") as probe:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released with the worker: the next server's first one renders
