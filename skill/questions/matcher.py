@@ -72,8 +72,9 @@ VAGUE_IDF, VAGUE_WORDS = 2.0, 3
 DECIMALS = 9
 #: Exercises that, negated, mean "something else" ("no lunges", "I hate squats").
 _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
-#: Kinds of activity that, negated, are simply not asked about ("I don't have weights").
-_ACTIVITIES = frozenset({"CARDIO", "STRENGTH", "EXERCISE"})
+#: Kinds of activity and symptoms that, negated, are simply not asked about
+#: ("I don't have weights", "my legs aren't swollen, they're just big").
+_NOT_ASKED = frozenset({"CARDIO", "STRENGTH", "EXERCISE", "SWELL", "SORE", "PAIN", "RED", "WARM"})
 #: In a long question, the share of the score that comes from its last clause.
 TAIL_WEIGHT = 0.7
 #: Share of its domain weight a word guessed by sound adds as evidence.
@@ -83,7 +84,8 @@ _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 #: In a choice ("A or B, which...?") the side the whole question scores this
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
-_JOINS = re.compile(r"[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
+#: Where a question may join two ("... and how often?"); "each and every" joins nothing.
+_JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,9 @@ def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
 
 def query_terms(toks: Sequence[Token]) -> list[str]:
     """The terms scored: a negated named exercise asks for another one, a negated
-    kind of activity is left out."""
+    kind of activity or symptom is left out."""
     return ["ALT" if t.negated and t.term in _NAMED_EXERCISES else t.term for t in toks
-            if not (t.negated and t.term in _ACTIVITIES)]
+            if not (t.negated and t.term in _NOT_ASKED)]
 
 
 # ------------------------------------------------------------ matcher

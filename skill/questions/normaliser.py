@@ -52,6 +52,8 @@ _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 #: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
 _PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
 _AFTER_WORD = frozenset({"alone", "solely"})
+#: Words after "just" that make it soften a description, not limit a place.
+_DESCRIBERS = frozenset({"TONE", "tell", "feel", "look", "seem"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
@@ -278,8 +280,19 @@ def _scoped(toks: list[Token]) -> list[Token]:
         ends = i == len(toks) - 1 or toks[i + 1].clause != tok.clause
         before = [toks[i - 1].term] if i and toks[i - 1].clause == tok.clause else []
         # "alone" and "solely" limit the word before them ("swimming alone").
-        near = before if tok.surface in _AFTER_WORD else after + (before if ends else [])
+        near = before if tok.surface in _AFTER_WORD else _limited(after) + (before if ends else [])
         kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
         if kinds:
             out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
     return out
+
+
+def _limited(after: list[str]) -> list[str]:
+    """The words "just" or "only" can limit: up to a word that tells, looks or
+    feels ("just my thighs", "just slimmer calves", but not "just tell me what
+    to do for slimmer legs" or "they feel just as tight around my thighs",
+    where "just" only softens)."""
+    for i, term in enumerate(after):
+        if term in _DESCRIBERS:
+            return after[:i]
+    return after
