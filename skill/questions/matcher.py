@@ -11,9 +11,9 @@ when a :class:`Matcher` is built:
    scope.
 2. Safety first (:mod:`skill.questions.safety`): rules, most urgent first. Safety
    topics are reached only this way, never by similarity.
-3. TF-IDF cosine (smoothed idf) over terms and unordered pairs of nearby
-   terms against every title, sample and keyword list of the other topics; a
-   topic scores its best document. A negated exercise ("no lunges") asks for
+3. TF-IDF cosine (:mod:`skill.questions.similarity`) over terms and pairs of
+   nearby terms against every title, sample and keyword list of the other
+   topics; a topic scores its best document. A negated exercise ("no lunges") asks for
    an alternative. In a long question the last clause, where the question
    usually is, counts most (:data:`TAIL_WEIGHT`).
 4. Two questions in one ("... and how often?"): when each half alone finds a
@@ -30,9 +30,8 @@ ties go to the topic first in the file: the same answer in every process.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -40,6 +39,7 @@ from typing import Literal
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
+from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.normaliser import Normaliser, Token
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
@@ -47,14 +47,6 @@ Kind = Literal["topic", "safety", "out_of_scope"]
 
 #: Minimum cosine similarity for an answer.
 THRESHOLD = 0.3
-#: Weight of a topic's second best document in its score.
-SECOND_WEIGHT = 0.1
-#: Weight of a word pair relative to its idf (single words count 1).
-PAIR_WEIGHT = 0.6
-#: Words this far apart or closer (after stopwords) also count as a pair.
-PAIR_WINDOW = 2
-#: Weight, in the question's length, of a word no topic uses.
-UNKNOWN_WEIGHT = 1.0
 #: Score bonus for topics related to the previous answer ("what about ...?").
 RELATED_BOOST = 0.05
 #: A question with this many terms or more is long: its last clause counts double.
@@ -68,8 +60,6 @@ PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
 SPECIFIC_IDF = 2.5
 #: A question of one term this common is too vague to answer without context.
 VAGUE_IDF, VAGUE_WORDS = 2.0, 3
-#: Scores are compared at this many decimals (float sums differ in the last bits).
-DECIMALS = 9
 #: Exercises that, negated, mean "something else" ("no lunges", "I hate squats").
 _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
 #: Kinds of activity and symptoms that, negated, are simply not asked about
@@ -100,16 +90,6 @@ class Match:
     also: str | None = None
 
 
-def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
-    """The terms, plus unordered pairs of terms at most ``window`` apart."""
-    found = set(terms)
-    for i, a in enumerate(terms):
-        for b in terms[i + 1:i + 1 + window]:
-            if a != b:
-                found.add(f"{a}|{b}" if a < b else f"{b}|{a}")
-    return found
-
-
 def query_terms(toks: Sequence[Token]) -> list[str]:
     """The terms scored: a negated named exercise asks for another one, a negated
     kind of activity or symptom is left out."""
@@ -118,12 +98,6 @@ def query_terms(toks: Sequence[Token]) -> list[str]:
 
 
 # ------------------------------------------------------------ matcher
-
-
-@dataclass(frozen=True)
-class _Doc:
-    topic: int
-    norm: float
 
 
 class Matcher:
@@ -155,14 +129,8 @@ class Matcher:
                         for i, safety, text in texts]
         self.known = frozenset(f for _, _, fs in all_features for f in fs)
         doc_features = [(i, fs) for i, safety, fs in all_features if not safety]
-        self.idf = self._idf(doc_features, len(self.topic_ids))
-        self._docs: list[_Doc] = []
-        self._index: dict[str, list[tuple[int, float]]] = {}
-        for i, fs in doc_features:
-            weights = [(f, self.idf[f]) for f in sorted(fs)]
-            for f, w in weights:  # the query weighs a feature by its idf too
-                self._index.setdefault(f, []).append((len(self._docs), w * w))
-            self._docs.append(_Doc(i, math.sqrt(sum(w * w for _, w in weights)) or 1.0))
+        self._similarity = Similarity(doc_features, len(self.topic_ids))
+        self.idf = self._similarity.idf
 
     def tokens(self, text: str) -> list[Token]:
         return self.normaliser.tokens(text)
@@ -172,48 +140,11 @@ class Matcher:
         """What a topic is matched against: its title, each sample and each keyword phrase."""
         return (topic.title, *topic.samples, *topic.keywords)
 
-    @staticmethod
-    def _idf(doc_features: Iterable[tuple[int, set[str]]], n_topics: int) -> dict[str, float]:
-        topics_with: dict[str, set[int]] = {}
-        for i, fs in doc_features:
-            for f in fs:
-                topics_with.setdefault(f, set()).add(i)
-        idf = {}
-        for f, owners in topics_with.items():
-            weight = 1.0 + math.log((n_topics + 1) / (len(owners) + 1))
-            idf[f] = weight * PAIR_WEIGHT if "|" in f else weight
-        return idf
-
-    def _cosines(self, terms: Sequence[str]) -> list[float]:
-        """Best cosine similarity of the terms with each topic's documents."""
-        query = sorted(features(terms))
-        idf, index, docs = self.idf, self._index, self._docs
-        known = [f for f in query if f in idf]
-        unknown = sum(1 for f in query if "|" not in f and f not in idf)
-        q_norm = math.sqrt(sum(idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2) or 1.0
-        dots: dict[int, float] = {}
-        get = dots.get
-        for f in known:  # sorted features, built postings: the same order in every process
-            for doc, product in index[f]:
-                dots[doc] = get(doc, 0.0) + product
-        best = [0.0] * len(self.topic_ids)
-        second = [0.0] * len(self.topic_ids)
-        for doc in dots:
-            d = docs[doc]
-            score = dots[doc] / d.norm
-            if score > best[d.topic]:
-                best[d.topic], second[d.topic] = score, best[d.topic]
-            elif score > second[d.topic]:
-                second[d.topic] = score
-        # The best document decides; a second close one breaks near ties.
-        return [round((b + SECOND_WEIGHT * c) / q_norm, DECIMALS) if b else 0.0
-                for b, c in zip(best, second)]
-
     def scores(self, toks: Sequence[Token]) -> list[float]:
         """Each topic's score, with its cues (:mod:`skill.questions.cues`); in a
         long question the last clause weighs most."""
         terms = query_terms(toks)
-        whole = self._cosines(terms)
+        whole = self._similarity.cosines(terms)
         bonus = self._cues.bonus(toks)
         last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
         if len(toks) >= LONG_QUESTION and len(last) < len(toks):
@@ -224,7 +155,7 @@ class Matcher:
                 bonus = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b
                          for a, b in zip(bonus, tail_bonus)]
             if len(last) >= 2:
-                tail = self._cosines(query_terms(last))
+                tail = self._similarity.cosines(query_terms(last))
                 whole = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b for a, b in zip(whole, tail)]
         return [round(s + b, DECIMALS) if s else 0.0 for s, b in zip(whole, bonus)]
 
