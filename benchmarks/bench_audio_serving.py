@@ -138,7 +138,9 @@ def load(target: tuple[str, int, str], paths: list[tuple[str, int]], clients: in
 
 
 def cpu_seconds(roots: list[int]) -> float:
-    """CPU time (user + system) used so far by the processes ``roots`` and their children."""
+    """CPU time (user + system) used so far by the processes ``roots`` and their
+    children, those that exited too (gunicorn replaces a worker after
+    ``max_requests``: its time is then its parent's ``cutime``/``cstime``)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -149,6 +151,8 @@ def cpu_seconds(roots: list[int]) -> float:
         pid, ppid = int(stat.parent.name), int(fields[1])
         if pid in roots or ppid in roots:
             total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid in roots:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: children waited for
     return total / tick
 
 
