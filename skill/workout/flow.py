@@ -9,7 +9,7 @@ progress rule). ``Outcome.events`` tell the history log what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from skill.core.prompts import load_words
 from skill.workout.guide import Guide, guide_for
@@ -19,7 +19,6 @@ from skill.workout.progress import (
     Event,
     Progress,
     Saved,
-    ago,
     begin,
     delivered,
     heard_seconds,
@@ -65,6 +64,39 @@ def _say(*items: str | Narration) -> Narration:
 def nothing(saved: Saved, text: str = "no_workout") -> Outcome:
     """``text`` (the name of the words to say): there is no workout to act on."""
     return Outcome(saved, _say(words(text)), _say(words("no_workout_reprompt")))
+
+
+def ago(delta: timedelta) -> str:
+    """ "a moment ago", "ten minutes ago", "yesterday", "two days ago", "three weeks ago"."""
+    seconds = max(0.0, delta.total_seconds())
+    minutes, hours, days = seconds / 60, seconds / 3600, delta.days
+    if minutes < 2:
+        return words("a_moment_ago")
+    if hours < 1:
+        return words("minutes_ago", number=number_words(int(minutes)))
+    if hours < 24:
+        return words("an_hour_ago") if hours < 2 else words("hours_ago", number=number_words(int(hours)))
+    if days < 2:
+        return words("yesterday")
+    if days < 14:
+        return words("days_ago", number=number_words(days))
+    if days < 60:
+        return words("weeks_ago", number=number_words(days // 7))
+    if days < 730:
+        return words("months_ago", number=number_words(min(days // 30, 999)))
+    return words("over_a_year_ago")
+
+
+def weekly_line(count: int, goal: int) -> str:
+    """How the week stands against the goal, in one or two sentences."""
+    done = words("one_workout") if count == 1 else words("workouts", number=number_words(min(count, 999)))
+    if count == 0:
+        return words("week_none", goal=number_words(goal))
+    if count < goal:
+        left = goal - count
+        more = words("one_more") if left == 1 else words("more", number=number_words(left))
+        return words("week_some", done=done, more=more.capitalize(), goal=number_words(goal))
+    return words("week_reached", done=done, goal=number_words(goal))
 
 
 def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from skill.workout.plan_spec import PlanSpec
-from timer.exercises import number_words
 
 STALE_AFTER = timedelta(days=14)
 STATUSES = ("active", "paused", "stopped")
@@ -183,34 +182,3 @@ def week_count(finished: Iterable[datetime], now: datetime) -> int:
                               tzinfo=local.tzinfo)
     start, end = monday, monday + timedelta(days=7)
     return sum(1 for t in finished if start <= t.astimezone(local.tzinfo) < end)
-
-
-def ago(delta: timedelta) -> str:
-    """ "a moment ago", "ten minutes ago", "yesterday", "two days ago", "three weeks ago"."""
-    seconds = max(0.0, delta.total_seconds())
-    minutes, hours, days = seconds / 60, seconds / 3600, delta.days
-    if minutes < 2:
-        return "a moment ago"
-    if hours < 1:
-        return f"{number_words(int(minutes))} minutes ago"
-    if hours < 24:
-        return "an hour ago" if hours < 2 else f"{number_words(int(hours))} hours ago"
-    if days < 2:
-        return "yesterday"
-    if days < 14:
-        return f"{number_words(days)} days ago"
-    if days < 60:
-        return f"{number_words(days // 7)} weeks ago"
-    return f"{number_words(min(days // 30, 999))} months ago" if days < 730 else "over a year ago"
-
-
-def weekly_line(count: int, goal: int) -> str:
-    """How the week stands against the goal, in one or two sentences."""
-    done = "one workout" if count == 1 else f"{number_words(min(count, 999))} workouts"
-    if count == 0:
-        return f"You haven't finished a workout yet this week. The goal is {number_words(goal)} a week."
-    if count < goal:
-        left = goal - count
-        more = "one more" if left == 1 else f"{number_words(left)} more"
-        return f"You've finished {done} this week. {more.capitalize()} to reach your goal of {number_words(goal)}."
-    return f"You've finished {done} this week. That's your goal of {number_words(goal)} reached. Great work!"

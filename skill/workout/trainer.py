@@ -31,7 +31,7 @@ from skill.core.context import RequestFacts
 from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
 from skill.core.device_time import local_now
 from skill.workout import flow
-from skill.workout.flow import Ctx, Outcome, words
+from skill.workout.flow import Ctx, Outcome, weekly_line, words
 from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_env
 from skill.workout.intents import (
     EXERCISE_SLOT,
@@ -42,7 +42,7 @@ from skill.workout.intents import (
     parse_number,
 )
 from skill.workout.plan_spec import LEVELS, PlanSpec
-from skill.workout.progress import STALE_AFTER, weekly_line
+from skill.workout.progress import STALE_AFTER
 from skill.questions import caution
 from skill.workout.state import (
     MARKER,
