@@ -13,9 +13,10 @@ from skill.questions.knowledge import load_knowledge
 from skill.workout.guide import Guide, guide_for, turn_seconds_from_env
 from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.turns import FINISH_RESERVE, Piece, pieces_for
-from skill.workout.flow import ago, reprompt_for, weekly_line, words
+from skill.workout.flow import ago, reprompt_for, words
 from skill.workout.intents import exercise_values, level_named, parse_number
 from skill.workout.progress import Progress, Saved, week_count
+from skill.workout.telling import weekly_line
 from speech.model import Narration, Say
 from speech.ssml import check_ssml, to_ssml
 from timer.compiler import Cue, compile_plan

@@ -50,6 +50,14 @@ WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "months_ago": frozenset({"number"}), "workouts": frozenset({"number"}), "more": frozenset({"number"}),
         "week_none": frozenset({"goal"}), "week_some": frozenset({"done", "more", "goal"}),
         "week_reached": frozenset({"done", "goal"}),
+        "sets_of": frozenset({"number", "exercise"}), "and": frozenset({"items", "last"}),
+        "sets_left": frozenset({"number"}), "about_minutes": frozenset({"number"}),
+        "sets_left_line": frozenset({"count", "listed", "tail", "about"}),
+        "next_more_of": frozenset({"where"}), "next_rest": frozenset({"number", "set"}),
+        "next_part": frozenset({"where"}), "next_part_starting": frozenset({"where", "exercise"}),
+        "amount_seconds": frozenset({"number"}), "amount_seconds_each": frozenset({"number", "side"}),
+        "amount_reps": frozenset({"number"}), "amount_reps_each": frozenset({"number", "side"}),
+        "next_set": frozenset({"set", "amount"}),
     },
 }
 

@@ -8,6 +8,7 @@ progress rule). ``Outcome.events`` tell the history log what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -85,18 +86,6 @@ def ago(delta: timedelta) -> str:
     if days < 730:
         return words("months_ago", number=number_words(min(days // 30, 999)))
     return words("over_a_year_ago")
-
-
-def weekly_line(count: int, goal: int) -> str:
-    """How the week stands against the goal, in one or two sentences."""
-    done = words("one_workout") if count == 1 else words("workouts", number=number_words(min(count, 999)))
-    if count == 0:
-        return words("week_none", goal=number_words(goal))
-    if count < goal:
-        left = goal - count
-        more = words("one_more") if left == 1 else words("more", number=number_words(left))
-        return words("week_some", done=done, more=more.capitalize(), goal=number_words(goal))
-    return words("week_reached", done=done, goal=number_words(goal))
 
 
 def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
@@ -296,14 +285,14 @@ def aside(saved: Saved, ctx: Ctx, said: Narration, reprompt: Narration | None = 
     return Outcome(saved, said + back_to, (reprompt or Narration()) + back_to, offer, "active")
 
 
-def tell(saved: Saved, ctx: Ctx, what: str) -> Outcome:
-    """ "How many sets are left" (``what="sets_left"``) or "what's next"."""
+def tell(saved: Saved, ctx: Ctx, told: Callable[[Guide, int], str]) -> Outcome:
+    """ "How many sets are left" or "what's next": ``told(guide, next piece)``
+    (:data:`skill.workout.telling.TELLS`)."""
     if saved.progress is None:
         return nothing(saved)
     p, guide, _ = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
-    text = guide.sets_left_text(p.next) if what == "sets_left" else guide.next_text(p.next)
-    return aside(replace(saved, progress=p), ctx, _say(text))
+    return aside(replace(saved, progress=p), ctx, _say(told(guide, p.next)))
 
 
 def not_ready(saved: Saved, ctx: Ctx) -> Outcome:

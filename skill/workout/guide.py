@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -27,12 +26,9 @@ from skill.workout.turns import (
     pieces_for,
     question_for,
     render_span,
-    set_phrase,
-    words,
 )
 from speech.model import Narration
 from timer.compiler import Block, Timeline, compile_plan
-from timer.exercises import get_exercise
 from timer.plans import Plan
 
 TURN_SECONDS_ENV = "LEGCOACH_TURN_SECONDS"
@@ -133,39 +129,6 @@ class Guide:
         speech = Narration.of(prefix, piece.narration, piece.question or Narration())
         tail = FINISH_RESERVE if piece.question is None else 0.0
         return speech if speech.estimated_seconds() + tail <= self.limit + EPS else None
-
-    def sets_left_text(self, index: int) -> str:
-        """ "Four sets left: two of lunges and two of glute bridges, then the cool-down. ..." """
-        sets = self.sets_from(index)
-        minutes = max(1, round((self.timeline.length - self.pieces[index].start) / 60))
-        cooldown = any(b.kind == "cooldown" for b in self.timeline.blocks)
-        if not sets:
-            return "No sets left. Just the cool-down to go." if cooldown else "No sets left."
-        by_name = Counter(get_exercise(b.exercise_id or "").name.lower() for b in sets)
-        parts = [f"{words(n)} of {name}" for name, n in by_name.items()]
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        count = "One set left" if len(sets) == 1 else f"{words(len(sets)).capitalize()} sets left"
-        tail = ", then the cool-down" if cooldown else ""
-        about = "About a minute to go." if minutes == 1 else f"About {words(minutes)} minutes to go."
-        return f"{count}: {listed}{tail}. {about}"
-
-    def next_text(self, index: int) -> str:
-        """What piece ``index`` starts with, in words."""
-        block = self.block(index)
-        if self.pieces[index].start > block.start + 1e-6:
-            return f"Next, more of {block_phrase(block)}."
-        if block.kind == "rest":
-            return f"Next up: your {words(block.duration)} second rest, then {set_phrase(block)}."
-        if block.kind != "set":
-            name = get_exercise(block.exercise_id or "").name.lower() if block.exercise_id else ""
-            return f"Next up: {block_phrase(block)}" + (f", starting with {name}." if name else ".")
-        ex = get_exercise(block.exercise_id or "")
-        each = f" each {ex.side_word}" if ex.sided else ""
-        if block.seconds is not None:
-            amount = f"{words(block.seconds)} seconds{each}"
-        else:
-            amount = f"{words(block.reps // 2 if ex.sided else block.reps)} reps{each}"
-        return f"Next up: {set_phrase(block)}. {amount.capitalize()}."
 
 
 #: Seconds of slack when judging whether a block was heard to its end.

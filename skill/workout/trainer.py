@@ -31,7 +31,7 @@ from skill.core.context import RequestFacts
 from skill.core.responses import Card, Reply, render, render_ssml, silent, ssml
 from skill.core.device_time import local_now
 from skill.workout import flow
-from skill.workout.flow import Ctx, Outcome, weekly_line, words
+from skill.workout.flow import Ctx, Outcome, words
 from skill.workout.guide import guide_for, sounds_from_env, turn_seconds_from_env
 from skill.workout.intents import (
     EXERCISE_SLOT,
@@ -54,6 +54,7 @@ from skill.workout.state import (
     PENDING_START,
 )
 from skill.workout.store import WorkoutStore
+from skill.workout.telling import TELLS, weekly_line
 from speech.model import Narration
 from timer.exercises import find_exercise, get_exercise, load_exercises
 from timer.history import WEEKLY_GOAL
@@ -241,7 +242,7 @@ class Trainer:
 
     def tell(self, handler_input: HandlerInput, what: str) -> Response:
         """ "sets_left" or "whats_next", then back to the workout."""
-        return self.run(handler_input, flow.tell, what)
+        return self.run(handler_input, flow.tell, TELLS[what])
 
     def aside(self, handler_input: HandlerInput, said: Narration) -> Response:
         """``said`` mid-workout, then the way back to it."""
