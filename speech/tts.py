@@ -20,6 +20,13 @@ life of the process:
 
 Without a system libespeak-ng it loads the one shipped in the
 ``espeakng-loader`` wheel (see :func:`speech.espeak.ensure_espeak`).
+
+espeak-ng is driven from one Python thread for the life of the process (the
+"speech" thread): the engine is made there and every synthesis runs there,
+whichever thread asks. espeak-ng keeps global state and calls back into
+Python from its own worker; used in turn from many short-lived threads (a
+server rendering streams ahead) it crashed the interpreter inside
+``espeak_Synth`` now and then. A forked child gets its own speech thread.
 """
 
 from __future__ import annotations
@@ -33,12 +40,13 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 import wave
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from speech.espeak import ESPEAK_ENV, TTSUnavailable, ensure_espeak
 
@@ -110,6 +118,8 @@ class _Runtime:
 
     engine: _Engine | None = None
     failure: str | None = None  # why the engine could not start
+    thread: ThreadPoolExecutor | None = None  # the speech thread
+    ident: int | None = None  # its thread id
 
 
 _LOCK = threading.RLock()
@@ -199,7 +209,40 @@ def _has_frames(path: Path) -> bool:
         return False
 
 
+_T = TypeVar("_T")
+_THREAD_LOCK = threading.Lock()
+
+
+def _mark_speech_thread() -> None:
+    _rt.ident = threading.get_ident()
+
+
+def _forget_speech_thread() -> None:
+    """In a forked child: the parent's speech thread did not come along."""
+    global _THREAD_LOCK
+    _THREAD_LOCK = threading.Lock()
+    _rt.thread, _rt.ident = None, None
+
+
+os.register_at_fork(after_in_child=_forget_speech_thread)
+
+
+def _on_speech_thread(fn: Callable[..., _T], *args: Any) -> _T:
+    """``fn(*args)`` run on the process's speech thread; its result or its exception."""
+    if threading.get_ident() == _rt.ident:
+        return fn(*args)
+    with _THREAD_LOCK:
+        if _rt.thread is None:
+            _rt.thread = ThreadPoolExecutor(1, thread_name_prefix="speech", initializer=_mark_speech_thread)
+        thread = _rt.thread
+    return thread.submit(fn, *args).result()
+
+
 def _engine() -> _Engine:
+    return _on_speech_thread(_start_engine)
+
+
+def _start_engine() -> _Engine:
     with _LOCK:
         if _rt.failure:
             raise TTSUnavailable(_rt.failure)
@@ -264,7 +307,10 @@ def synthesize(text: str, path: Path, options: VoiceOptions) -> Path:
     Thread-safe; blocks while rendering."""
     if not text.strip():
         raise ValueError("nothing to say: text is empty")
-    path = Path(path)
+    return _on_speech_thread(_synthesize, text, Path(path), options)
+
+
+def _synthesize(text: str, path: Path, options: VoiceOptions) -> Path:
     with _LOCK:
         engine = _engine()
         voice = resolve_voice(options.voice)
