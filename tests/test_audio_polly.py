@@ -20,7 +20,8 @@ from test_audio_publish import BUCKET, SPEC, keys, s3  # noqa: F401 - the S3 fix
 from test_segments import decode
 
 import publish_audio
-from skill.workout.stream_sources import AUDIO_PREFIX, source_from_settings
+from skill.workout.render_ahead import source_from_settings
+from skill.workout.stream_sources import AUDIO_PREFIX
 from speech.audio import onset_errors, read_wav, resample, write_wav
 from speech.cache import AudioCache
 from speech.polly import SAMPLE_RATE, PollyVoice

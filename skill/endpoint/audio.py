@@ -85,7 +85,8 @@ def audio_blueprint(files: SegmentFiles) -> Blueprint:
 def attach_audio(app: Flask, settings: Mapping[str, Any]) -> SegmentSource | None:
     """The stream's segment source for ``settings`` (None: no stream); a local
     source's files are served by this app."""
-    from skill.workout.stream_sources import LocalSegments, source_from_settings  # light: plans load later
+    from skill.workout.render_ahead import source_from_settings  # light: plans load later
+    from skill.workout.stream_sources import LocalSegments
 
     source = source_from_settings(settings, os.environ)
     if isinstance(source, LocalSegments):

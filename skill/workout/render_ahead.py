@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
-from skill.workout.stream_sources import LocalSegments, SegmentSource
+from skill.workout.stream_sources import (AUDIO_BUCKET_ENV, AUDIO_URL_ENV, AUDIO_VOICE_ENV, LocalSegments,
+                                         S3Segments, SegmentSource, audio_base_url)
 
 if TYPE_CHECKING:
     from timer.plans import Plan
@@ -100,7 +101,7 @@ def render_levels_ahead(source: SegmentSource | None) -> bool:
     in the background, as a server starts, so a first start finds it ready.
     Only one process of a server does it (an exclusive lock on a file in the
     audio cache, held while the process lives); True if this one does."""
-    if not isinstance(source, LocalSegments) or source.ahead is None:
+    if not isinstance(source, LocalSegments) or not isinstance(source.ahead, RenderAhead):
         return False
     import fcntl
 
@@ -116,3 +117,28 @@ def render_levels_ahead(source: SegmentSource | None) -> bool:
     source.ahead.hold(held)
     source.ahead.plans(source, (PlanSpec(level).plan() for level in LEVELS))
     return True
+
+
+def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SegmentSource | None:
+    """The segment source the configuration asks for (see :mod:`skill.workout.stream_sources`),
+    a local one rendering ahead.
+
+    ``settings["AUDIO_URL"]`` (set by ``serve --dev`` to the loopback server)
+    comes before $LEGCOACH_AUDIO_URL; ``settings["AUDIO"]`` may hold a ready
+    source (tests)."""
+    if settings.get("AUDIO") is not None:
+        source: SegmentSource = settings["AUDIO"]
+        return source
+    bucket = environ.get(AUDIO_BUCKET_ENV, "").strip()
+    if bucket:
+        from speech.tts import VoiceOptions
+
+        return S3Segments(bucket, options=VoiceOptions(voice=environ.get(AUDIO_VOICE_ENV, "").strip() or None))
+    dev = not settings.get("VERIFY", True)
+    raw = settings.get("AUDIO_URL") or environ.get(AUDIO_URL_ENV, "").strip()
+    if not raw:
+        return None
+    from speech.cache import cache_limit_from_env
+    from speech.paths import audio_cache_dir
+
+    return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir(), ahead=RenderAhead(cache_limit_from_env()))

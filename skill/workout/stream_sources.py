@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked for
-    from skill.workout.render_ahead import RenderAhead
     from speech.tts import VoiceOptions
     from timer.plans import Plan
     from timer.segments import Playlist, Segment, Stream
@@ -84,6 +83,12 @@ class SegmentSource(Protocol):
         """An https URL of ``segment`` of ``plan``'s stream."""
 
 
+class Ahead(Protocol):
+    """Renders the rest of a stream in the background (:class:`~skill.workout.render_ahead.RenderAhead`)."""
+
+    def rest_of(self, source: LocalSegments, plan: Plan, first: int) -> None: ...
+
+
 class LocalSegments:
     """Segments rendered here with ``options`` into ``cache_dir``, served at ``base_url``.
 
@@ -93,7 +98,7 @@ class LocalSegments:
     background, so each next URL finds its file ready."""
 
     def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None,
-                 ahead: RenderAhead | None = None) -> None:
+                 ahead: Ahead | None = None) -> None:
         from speech.cache import AudioCache
         from speech.tts import VoiceOptions
         from timer.segments import SegmentRenderer
@@ -264,29 +269,3 @@ class _Misses:
             self._at.move_to_end(key)
             while len(self._at) > KEEP_MISSES:
                 self._at.popitem(last=False)
-
-
-def source_from_settings(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SegmentSource | None:
-    """The segment source the configuration asks for (see the module docstring).
-
-    ``settings["AUDIO_URL"]`` (set by ``serve --dev`` to the loopback server)
-    comes before $LEGCOACH_AUDIO_URL; ``settings["AUDIO"]`` may hold a ready
-    source (tests)."""
-    if settings.get("AUDIO") is not None:
-        source: SegmentSource = settings["AUDIO"]
-        return source
-    bucket = environ.get(AUDIO_BUCKET_ENV, "").strip()
-    if bucket:
-        from speech.tts import VoiceOptions
-
-        return S3Segments(bucket, options=VoiceOptions(voice=environ.get(AUDIO_VOICE_ENV, "").strip() or None))
-    dev = not settings.get("VERIFY", True)
-    raw = settings.get("AUDIO_URL") or environ.get(AUDIO_URL_ENV, "").strip()
-    if not raw:
-        return None
-    from speech.cache import cache_limit_from_env
-    from speech.paths import audio_cache_dir
-
-    from skill.workout.render_ahead import RenderAhead
-
-    return LocalSegments(audio_base_url(raw, dev=dev), audio_cache_dir(), ahead=RenderAhead(cache_limit_from_env()))

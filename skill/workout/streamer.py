@@ -72,7 +72,7 @@ class Streamer:
         if self._source == FROM_ENVIRONMENT:
             import os
 
-            from skill.workout.stream_sources import source_from_settings
+            from skill.workout.render_ahead import source_from_settings
 
             self._source = source_from_settings({}, os.environ)
         return self._source
