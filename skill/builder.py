@@ -204,8 +204,11 @@ def matcher_over(knowledge: Knowledge) -> Matcher:
     return Matcher(knowledge)
 
 
-def default_matcher() -> Matcher:
-    return matcher_over(default_knowledge())
+def package_matcher() -> Matcher:
+    """The matcher over the package's own topics: one per process, built on first use."""
+    from skill.questions.matcher import default_matcher
+
+    return default_matcher()
 
 
 def make_coach(adapter: Any, knowledge: Knowledge | None = None, prompts: Prompts | None = None,
@@ -215,7 +218,7 @@ def make_coach(adapter: Any, knowledge: Knowledge | None = None, prompts: Prompt
     if prompts is None:
         prompts = knowledge.prompts if knowledge is not None else load_prompts()
     if knowledge is None:
-        coach = Coach(default_knowledge, prompts, Visits(adapter), default_matcher, audio)
+        coach = Coach(default_knowledge, prompts, Visits(adapter), package_matcher, audio)
     else:
         given = knowledge
         coach = Coach(lambda: given, prompts, Visits(adapter), lambda: matcher_over(given), audio)
