@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # the renderer and plans load when a stream is first asked for
     from speech.tts import VoiceOptions
+    from speech.voices import Synthesizer
     from timer.plans import Plan
     from timer.segments import Playlist, Segment, Stream
 
@@ -98,14 +99,14 @@ class LocalSegments:
     background, so each next URL finds its file ready."""
 
     def __init__(self, base_url: str, cache_dir: Path, options: VoiceOptions | None = None,
-                 ahead: Ahead | None = None) -> None:
+                 ahead: Ahead | None = None, voice: Synthesizer | None = None) -> None:
         from speech.cache import AudioCache
         from speech.tts import VoiceOptions
         from timer.segments import SegmentRenderer
 
         self.base_url = base_url.rstrip("/")
         self.cache_dir = Path(cache_dir)
-        self.renderer = SegmentRenderer(AudioCache(self.cache_dir, options or VoiceOptions()))
+        self.renderer = SegmentRenderer(AudioCache(self.cache_dir, options or VoiceOptions(), voice=voice))
         self.ahead = ahead
         self._streams: OrderedDict[str, Stream] = OrderedDict()
         self._lock = threading.Lock()  # guards _streams
