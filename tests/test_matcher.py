@@ -31,11 +31,11 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.87
+MIN_HELDOUT_ACCURACY = 0.79  # rounds six and seven: 365/460 when round seven was added
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured when the round was written (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 1
-MAX_HELDOUT_FALSE_ALARMS = 2
+MAX_HELDOUT_SAFETY_MISSES = 8  # rounds six and seven: 45/53 routed when round seven was added
+MAX_HELDOUT_FALSE_ALARMS = 7  # rounds six and seven: 7 of 407 when round seven was added
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -77,7 +77,8 @@ def test_training_and_held_out_sets_cover_every_style_and_never_overlap() -> Non
     styles = {"casual", "regional", "asr", "rambles", "negations", "compounds", "safety",
               "out_of_scope", "new_worries"}
     assert len(TRAINING) + len(HELDOUT) >= 600 and len(HELDOUT) >= 200
-    assert {q.batch.rsplit(".", 1)[-1] for q in HELDOUT} == styles
+    # "short" (one to four words) is a held-out style only, so far
+    assert {q.batch.rsplit(".", 1)[-1] for q in HELDOUT} == styles | {"short"}
     assert styles <= {q.batch for q in TRAINING}
     assert {plain(q.text) for q in TRAINING}.isdisjoint(plain(q.text) for q in HELDOUT)
     assert all(LABEL_RE.match(q.label) for q in (*TRAINING, *HELDOUT))
