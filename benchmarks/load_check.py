@@ -69,21 +69,44 @@ def check_progress(devices: list[Sent], store: Any, reference: Any) -> int:
 
     skill, ref_adapter, ref_history = reference
     adapter, history = store
-    wrong = []
+    wrong: list[str] = []
     for device in devices:
         got = stored(adapter, history, device.user_id)
+        closest: tuple[Any, Any] | None = None
         for bodies in replays(device):
             replay_user = f"{device.user_id}R{next(_REPLAYS)}"  # a fresh user every replay
             for body in bodies:
                 invoke(skill, as_user(body, replay_user))
-            if stored(ref_adapter, ref_history, replay_user) == got:
+            closest = stored(ref_adapter, ref_history, replay_user)
+            if closest == got:
                 break
         else:
+            if not wrong:
+                first = describe(device, got, closest)
             wrong.append(device.user_id)
     if wrong:
         raise CheckFailed(f"{len(wrong)} users' stored progress differs from a replay of "
-                          f"their answered requests, e.g. {wrong[0]}")
+                          f"their answered requests, e.g. {wrong[0]}\n{first}")
     return len(devices)
+
+
+def describe(device: Sent, got: tuple[Any, Any], replayed: tuple[Any, Any] | None) -> str:
+    """What a failed user sent and where its state differs from the last replay
+    (every request applied), for the failure message."""
+    def said(body: bytes) -> str:
+        request = json.loads(body)["request"]
+        return str(request.get("intent", {}).get("name") or request["type"])
+
+    lines = ["    sent: " + ", ".join(said(b) + ("" if ok else " (no answer)") for b, ok in device.sent)]
+    if replayed is not None:
+        (attrs, sessions), (want, want_sessions) = got, replayed
+        for key in sorted(set(attrs or {}) | set(want or {})):
+            if (attrs or {}).get(key) != (want or {}).get(key):
+                lines.append(f"    attribute {key}: stored {(attrs or {}).get(key)!r}, "
+                             f"replayed {(want or {}).get(key)!r}")
+        if sessions != want_sessions:
+            lines.append(f"    history: stored {sessions!r}, replayed {want_sessions!r}")
+    return "\n".join(lines)
 
 
 def integrity(path: Path) -> str:

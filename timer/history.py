@@ -34,7 +34,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from hashlib import sha256
@@ -69,9 +70,16 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user, started);
 CREATE INDEX IF NOT EXISTS sessions_by_end ON sessions (user, status, ended);
+-- changes another store asked for (the skill's, one numbered batch per request):
+-- the last applied per source, so a batch is applied once however often it is sent
+CREATE TABLE IF NOT EXISTS applied (
+    source TEXT PRIMARY KEY,
+    seq    INTEGER NOT NULL
+);
 """
-#: Schema versions: 1 as first shipped; 2 adds ``demo`` (runs at another speed: never counted).
-SCHEMA_VERSION = 2
+#: Schema versions: 1 as first shipped; 2 adds ``demo`` (runs at another speed: never counted);
+#: 3 adds ``applied`` (the skill's numbered batches).
+SCHEMA_VERSION = 3
 _REQUIRED = {"id", "user", "plan_name", "plan_hash", "plan_toml", "started", "ended", "status",
              "block", "offset_s", "updated"}
 #: sqlite error names that mean the file itself is damaged (it is moved aside).
@@ -224,7 +232,7 @@ class History:
                  read_only_ok: bool = False) -> None:
         self.path = Path(path) if path is not None else history_path()
         self.clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # held through a batch's transaction
         #: Where a damaged file was moved on opening (None: nothing was moved).
         self.moved_aside: Path | None = None
         #: True when the history could only be opened for reading.
@@ -372,6 +380,32 @@ class History:
         self._update(session_id, "status = 'running', ended = NULL, updated = ?, demo = (demo OR ?)",
                      (_iso(now or self.clock()), int(demo)))
         return session
+
+    def applied(self, source: str) -> int:
+        """The number of the last batch from ``source`` applied (0: none)."""
+        rows = self._read("SELECT seq FROM applied WHERE source = ?", (source,))
+        return int(rows[0][0]) if rows else 0
+
+    @contextmanager
+    def batch(self, source: str, seq: int) -> Iterator[bool]:
+        """One transaction for batch ``seq`` of ``source``'s writes: yields True
+        if it is new (the writes made inside the block are then committed with
+        the batch's number), False if it was applied before (write nothing).
+        Another store mirrors its changes here with numbered batches, so a
+        batch whose first sending was cut short (a killed process) is applied
+        whole when it is sent again, and once."""
+        with self._lock:
+            self._write("BEGIN IMMEDIATE", ())
+            try:
+                new = seq > self.applied(source)
+                yield new
+                if new:
+                    self._write("INSERT INTO applied (source, seq) VALUES (?, ?) ON CONFLICT (source)"
+                                " DO UPDATE SET seq = excluded.seq", (source, seq))
+                self._write("COMMIT", ())
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def _update(self, session_id: int, assignments: str, args: tuple[object, ...]) -> None:
         if not self._write(f"UPDATE sessions SET {assignments} WHERE id = ?", (*args, session_id)).rowcount:

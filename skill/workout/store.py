@@ -20,6 +20,7 @@ never counted.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -28,10 +29,17 @@ from typing import Any
 
 from skill.store.attributes import update_stored
 from skill.workout.progress import Event, Saved, week_count
-from timer.history import LOCAL_USER, History
+from timer.history import LOCAL_USER, History, HistoryError
 from timer.plans import Plan
 
+log = logging.getLogger(__name__)
+
 HISTORY_FILE = "history.db"
+#: The attribute holding the last workout events for the history, numbered
+#: (see :meth:`WorkoutStore.write`); only with a history database.
+PENDING_KEY = "history_pending"
+#: Events kept while the history cannot be written (a start carries its plan).
+KEEP_PENDING = 24
 
 #: The user id the local console sends (an Alexa-shaped account id Amazon never
 #: issues): this machine's user, kept as the timer's ``local`` user in the history.
@@ -57,6 +65,33 @@ def history_path_for(adapter: Any) -> Path | None:
     from skill.store.sqlite import SQLiteAdapter
 
     return adapter.path.parent / HISTORY_FILE if isinstance(adapter, SQLiteAdapter) else None
+
+
+def _encode(event: Event) -> list[Any]:
+    """An event as JSON: a plan becomes its name and TOML."""
+    kind, *args = event
+    if kind == "start":
+        plan: Plan = args[0]
+        return [kind, plan.name, plan.to_toml()]
+    return [kind, *args]
+
+
+def _pending(attributes: dict[str, Any]) -> tuple[int, list[list[Any]]]:
+    """The batch kept in ``attributes``: its number (0: none) and its events."""
+    pending = attributes.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return 0, []
+    seq, events = pending.get("seq"), pending.get("events")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(events, list):
+        return 0, []
+    return seq, [e for e in events if isinstance(e, list) and len(e) >= 2]
+
+
+def _applied(history: History, user: str) -> int:
+    try:
+        return history.applied(user)
+    except HistoryError:
+        return 0  # unreadable now: the kept batch's number still orders the next
 
 
 class WorkoutStore:
@@ -86,37 +121,87 @@ class WorkoutStore:
             return Saved()
         return Saved.from_attributes(self.adapter.get_attributes(envelope) or {})
 
-    def update(self, envelope: Any, step: Callable[[Saved], Any]) -> Any:
-        """Run ``step(saved)`` (which returns an object with a ``saved``
-        attribute) and store its ``saved`` atomically; returns what ``step`` returned.
-        ``step`` may run more than once (DynamoDB retries a conflicting write)."""
+    def update(self, envelope: Any, step: Callable[[Saved], Any], user: str, now: datetime) -> Any:
+        """Run ``step(saved)`` (which returns an object with ``saved`` and
+        ``events`` attributes), store its ``saved`` atomically and mirror its
+        events in the history; returns what ``step`` returned. ``step`` may run
+        more than once (DynamoDB retries a conflicting write)."""
+        def change(attributes: dict[str, Any]) -> tuple[Any, dict[str, Any], tuple[Event, ...]]:
+            outcome = step(Saved.from_attributes(attributes))
+            return outcome, outcome.saved.into(attributes), tuple(outcome.events)
+
+        return self.write(envelope, change, user, now)
+
+    def write(self, envelope: Any, change: Callable[[dict[str, Any]], tuple[Any, dict[str, Any], tuple[Event, ...]]],
+              user: str, now: datetime) -> Any:
+        """Store the attributes ``change(attributes)`` gives (a result, the new
+        attributes, the events for the history) and log the events; returns the result.
+
+        The attributes and the history are two databases, and a process can be
+        killed between the two writes, or find the history locked or its disk
+        full. So the events go into the attributes first, in the same atomic
+        write, as a numbered batch (:data:`PENDING_KEY`), and are then applied
+        to the history in one transaction that records the batch's number
+        (:meth:`timer.history.History.batch`). A batch left unapplied is applied
+        by the user's next workout request, once; events that come meanwhile
+        join it (the newest :data:`KEEP_PENDING`)."""
+        history = self.history()
         result: list[Any] = []
 
         def apply(attributes: dict[str, Any]) -> dict[str, Any]:
-            outcome = step(Saved.from_attributes(attributes or {}))
+            attributes = dict(attributes or {})
+            waiting = self._catch_up(history, user, attributes) if history is not None else []
+            outcome, new, events = change(attributes)
             result[:] = [outcome]
-            new: dict[str, Any] = outcome.saved.into(attributes or {})
+            if history is not None and events:
+                stamp = now.isoformat()
+                kept = waiting + [[stamp, *_encode(e)] for e in events]
+                seq = max(_pending(attributes)[0], _applied(history, user)) + 1
+                new[PENDING_KEY] = {"seq": seq, "events": kept[-KEEP_PENDING:]}
             return new
 
         if self.adapter is None:
-            return step(Saved())
-        update_stored(self.adapter, envelope, apply)
+            return change({})[0]
+        stored = update_stored(self.adapter, envelope, apply)
+        if history is not None:
+            self._catch_up(history, user, stored)
         return result[0]
 
-    def log(self, user: str, events: tuple[Event, ...], now: datetime) -> None:
-        """Mirror ``events`` in the history database, if there is one."""
-        history = self.history() if events else None
-        if history is None:
-            return
+    def catch_up(self, envelope: Any, user: str) -> None:
+        """Apply ``user``'s batch still waiting in the attributes (before a
+        read of the history, such as the week's count)."""
+        history = self.history()
+        if history is not None and self.adapter is not None:
+            self._catch_up(history, user, self.adapter.get_attributes(envelope) or {})
+
+    def _catch_up(self, history: History, user: str, attributes: dict[str, Any]) -> list[list[Any]]:
+        """Apply the batch kept in ``attributes`` to the history unless it was;
+        returns its events if the history cannot take them now (they wait)."""
+        seq, events = _pending(attributes)
+        try:
+            if seq <= history.applied(user):
+                return []  # nothing kept, or applied already (a read: no write lock)
+            with history.batch(user, seq) as new:
+                if new:
+                    self._log(history, user, events)
+            return []
+        except HistoryError as err:
+            log.warning("workout history not written, kept for the next request: %s", err)
+            return events
+
+    @staticmethod
+    def _log(history: History, user: str, events: list[list[Any]]) -> None:
+        """Mirror ``events`` ([time, kind, *args], as kept in the attributes) in ``history``."""
         demo = user == CONSOLE_DEMO_USER_ID
         user = history_user(user)
-        for kind, *args in events:
+        for stamp, kind, *args in events:
+            now = datetime.fromisoformat(str(stamp))
             current = history.unfinished(user)
             if kind == "start":
                 if current is not None:
                     history.abandon(current.id, now=now)
-                plan: Plan = args[0]
-                history.start(plan.name, plan_toml=plan.to_toml(), user=user, now=now, demo=demo)
+                name, toml = args
+                history.start(str(name), plan_toml=str(toml), user=user, now=now, demo=demo)
             elif current is None:
                 continue
             elif kind == "progress":

@@ -30,8 +30,7 @@ from ask_sdk_model.interfaces.audioplayer import (
 from skill.core.coach import FROM_ENVIRONMENT
 from skill.core.responses import ssml
 from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
-from skill.store.attributes import update_stored
-from skill.workout.progress import Saved
+from skill.workout.progress import Event, Saved
 from skill.workout.state import request_time, user_id
 from skill.workout.store import WorkoutStore
 from skill.workout.stream import (
@@ -79,22 +78,17 @@ class Streamer:
 
     # --- state -------------------------------------------------------------------
 
-    def _update(self, handler_input: HandlerInput, step: Callable[[dict[str, Any]], Any]) -> Any:
+    def _update(self, handler_input: HandlerInput, step: Callable[[dict[str, Any]], Any],
+                events: tuple[Event, ...] = ()) -> Any:
         """Run ``step`` on a copy of the attributes (it changes them in place and
-        returns a result), store them atomically, return the result."""
-        envelope = handler_input.request_envelope
-        adapter = self.store.adapter
-        result: list[Any] = []
+        returns a result), store them atomically with ``events`` for the
+        history, return the result."""
+        def change(attributes: dict[str, Any]) -> tuple[Any, dict[str, Any], tuple[Event, ...]]:
+            new = dict(attributes)
+            return step(new), new, events
 
-        def apply(attributes: dict[str, Any]) -> dict[str, Any]:
-            new = dict(attributes or {})
-            result[:] = [step(new)]
-            return new
-
-        if adapter is None:
-            return step({})
-        update_stored(adapter, envelope, apply)
-        return result[0]
+        return self.store.write(handler_input.request_envelope, change, user_id(handler_input),
+                                request_time(handler_input))
 
     def _attributes(self, handler_input: HandlerInput) -> dict[str, Any]:
         adapter = self.store.adapter
@@ -185,8 +179,7 @@ class Streamer:
             a.update(kept)
             a[STREAM_KEY] = StreamState(token, "playing", 0, now).to_json()
 
-        self._update(handler_input, begin)
-        self.store.log(user_id(handler_input), (("start", plan),), now)
+        self._update(handler_input, begin, (("start", plan),))
         speech = before + note + INTRO.format(title=plan.title)
         return self._play(handler_input, token, plan, playlist, speech=speech)
 
@@ -244,9 +237,8 @@ class Streamer:
             else:
                 a[STREAM_KEY] = StreamState(token.at(token.segment + 1), "playing", 0, now).to_json()
 
-        self._update(handler_input, step)
-        events: tuple[Any, ...] = (("progress", seg.blocks[-1], seg.end),)
-        self.store.log(user_id(handler_input), events + ((("finish",),) if last else ()), now)
+        events: tuple[Event, ...] = (("progress", seg.blocks[-1], seg.end),)
+        self._update(handler_input, step, events + ((("finish",),) if last else ()))
 
     # --- steering: intents and device buttons ------------------------------------------
 

@@ -119,8 +119,8 @@ class Trainer:
         said = context.facts(handler_input)
         ctx = self.ctx(said)
         envelope = handler_input.request_envelope
-        outcome: Outcome = self.store.update(envelope, lambda saved: action(saved, ctx, *args))
-        self.store.log(said.user_id, outcome.events, said.now)
+        outcome: Outcome = self.store.update(envelope, lambda saved: action(saved, ctx, *args),
+                                             said.user_id, said.now)
         return self.respond(handler_input, outcome)
 
     def weekly(self, handler_input: HandlerInput, outcome: Outcome) -> str:
@@ -250,10 +250,11 @@ class Trainer:
 
     def answer(self, handler_input: HandlerInput, reply: Reply, offer: str | None) -> Response:
         """An answer to a question mid-workout, then the way back to it."""
-        ctx = self.ctx(context.facts(handler_input))
+        said = context.facts(handler_input)
+        ctx = self.ctx(said)
         outcome = self.store.update(
             handler_input.request_envelope,
-            lambda saved: flow.aside(saved, ctx, reply.speech, reply.reprompt, offer))
+            lambda saved: flow.aside(saved, ctx, reply.speech, reply.reprompt, offer), said.user_id, said.now)
         return self.respond(handler_input, outcome, reply.card)
 
     def form(self, handler_input: HandlerInput, exercise: str | None) -> Response | None:
@@ -275,16 +276,18 @@ class Trainer:
 
     def week(self, handler_input: HandlerInput) -> Narration:
         """ "Two workouts this week, ..." in the user's own week (their time zone)."""
+        user = context.facts(handler_input).user_id
+        self.store.catch_up(handler_input.request_envelope, user)
         saved = self.store.load(handler_input.request_envelope)
-        count = self.store.week_count(context.facts(handler_input).user_id, saved, local_now(handler_input))
+        count = self.store.week_count(user, saved, local_now(handler_input))
         return Narration.of(weekly_line(count, WEEKLY_GOAL))
 
     def leave(self, handler_input: HandlerInput) -> Narration:
         """ "Go home" mid-workout: the place saved; what to say before the welcome."""
         said = context.facts(handler_input)
         ctx = self.ctx(said)
-        outcome = self.store.update(handler_input.request_envelope, lambda saved: flow.leave(saved, ctx))
-        self.store.log(said.user_id, outcome.events, said.now)
+        outcome = self.store.update(handler_input.request_envelope, lambda saved: flow.leave(saved, ctx),
+                                    said.user_id, said.now)
         return outcome.speech
 
 
