@@ -1,4 +1,5 @@
-"""Finding libespeak-ng before pyttsx3 looks for it.
+"""libespeak-ng for pyttsx3: found before pyttsx3 looks for it, and driven
+through pyttsx3's own ctypes binding, corrected (:class:`Espeak`).
 
 pyttsx3's espeak driver loads ``libespeak-ng.so.1`` by name. When the system
 has none, the ``espeakng-loader`` wheel's copy is loaded first (globally,
@@ -8,6 +9,12 @@ after ``pip install`` alone.
 
 Set ``LEGCOACH_ESPEAK`` to ``system`` or ``wheel`` to force one (default
 ``auto``: the system library, else the wheel).
+
+pyttsx3's ctypes binding of the library (``pyttsx3.drivers._espeak``) is
+private to pyttsx3, and this module is the only one that uses it: pyttsx3 has
+no public way to wait for espeak-ng's worker thread or to set a voice and
+rate that take effect before the next utterance, and its ``Synth`` tells
+espeak-ng a wrong text size, which crashed the process (see :func:`_correct`).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from typing import Any
 
 ESPEAK_ENV = "LEGCOACH_ESPEAK"
 _SYSTEM_LIBS = (
@@ -79,3 +87,71 @@ def ensure_espeak() -> str:
                 " or `pip install espeakng-loader`"
             )
         return _loaded[0]
+
+
+class Espeak:
+    """libespeak-ng through pyttsx3's ctypes binding of it.
+
+    That binding, ``pyttsx3.drivers._espeak``, is private to pyttsx3 (2.99
+    here); this class is the one place that uses it (see the module's
+    docstring). Making one corrects the binding's ``Synth`` for the whole
+    process (:func:`synth`), before pyttsx3's driver first calls it.
+    Raises :class:`TTSUnavailable` when libespeak-ng cannot be loaded.
+    """
+
+    def __init__(self) -> None:
+        self.source = ensure_espeak()
+        try:
+            from pyttsx3.drivers import _espeak
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise TTSUnavailable(f"pyttsx3 could not load espeak-ng: {exc}") from exc
+        _correct(_espeak)
+        self._lib = _espeak
+
+    def busy(self) -> bool:
+        """espeak-ng's worker thread is synthesising or has commands queued."""
+        return bool(self._lib.IsPlaying())
+
+    def set_voice(self, voice_id: str) -> bool:
+        """Load a voice by id (done at once, on this thread); False if unknown."""
+        return int(self._lib.SetVoiceByName(voice_id.encode())) == 0
+
+    def set_rate_and_volume(self, rate: int, volume_percent: int) -> None:
+        """Queued on espeak-ng's worker thread, before any later synthesis."""
+        self._lib.SetParameter(self._lib.RATE, rate, 0)
+        self._lib.SetParameter(self._lib.VOLUME, volume_percent, 0)
+
+    def version(self) -> str:
+        raw = self._lib.Info(None)
+        return raw.decode() if isinstance(raw, bytes) else "?"
+
+
+def _correct(binding: Any) -> None:
+    """Make ``binding.Synth`` (what pyttsx3's driver calls) :func:`synth`.
+
+    pyttsx3 2.99's own ``Synth`` passes ``len(text) * 10`` to espeak_Synth as
+    the text's size. pyttsx3 starts espeak-ng asynchronous
+    (AUDIO_OUTPUT_RETRIEVAL), and then espeak_Synth copies ``size`` bytes from
+    the text for its worker thread (``memcpy(a_text, text, size)`` in
+    create_espeak_text, espeak_command.c; so in 1.51, 1.52 and espeak-ng's
+    main branch): it reads nine times the text's length past the end of the
+    Python ``bytes`` object. When that object lies near the end of mapped
+    memory (the end of an allocator's arena: it depends on everything else
+    the process allocated) the read faults, and the whole process died with
+    SIGSEGV inside espeak_Synth, now and then, on whichever thread spoke.
+    """
+    if binding.Synth is not synth:
+        binding.Synth = synth
+
+
+def synth(text: str | bytes, position: int = 0, position_type: int = 1, end_position: int = 0,
+          flags: int = 0, user_data: Any = None) -> int:
+    """espeak_Synth as pyttsx3's binding declares it, with the text's true
+    size: its UTF-8 bytes and their terminating zero, which espeak-ng copies
+    too (it does not add one). A Python ``bytes`` object always holds that
+    zero after its last byte, so nothing past the object is read."""
+    from pyttsx3.drivers import _espeak
+
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    return int(_espeak.cSynth(data, len(data) + 1, position, position_type, end_position, flags, None,
+                              user_data))

@@ -11,7 +11,7 @@ life of the process:
 
 * waits until espeak-ng is idle before each step (``espeak_IsPlaying``),
 * applies voice, rate and volume itself through the driver's own ctypes
-  binding (``pyttsx3.drivers._espeak``), then waits for them to take effect,
+  binding (:class:`speech.espeak.Espeak`), then waits for them to take effect,
 * queues exactly one ``save_to_file`` per ``runAndWait`` (only the last one
   queued would be kept),
 * waits for the ``finished-utterance`` callback, checks the file, retries,
@@ -23,10 +23,10 @@ Without a system libespeak-ng it loads the one shipped in the
 
 espeak-ng is driven from one Python thread for the life of the process (the
 "speech" thread): the engine is made there and every synthesis runs there,
-whichever thread asks. espeak-ng keeps global state and calls back into
-Python from its own worker; used in turn from many short-lived threads (a
-server rendering streams ahead) it crashed the interpreter inside
-``espeak_Synth`` now and then. A forked child gets its own speech thread.
+whichever thread asks, one at a time. A forked child gets its own speech
+thread. (The crashes inside ``espeak_Synth`` that once were blamed on many
+threads came from pyttsx3's binding reading past the text it synthesises,
+on any thread; :mod:`speech.espeak` corrects it.)
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from speech.espeak import ESPEAK_ENV, TTSUnavailable, ensure_espeak
+from speech.espeak import ESPEAK_ENV, Espeak, TTSUnavailable, ensure_espeak
 
 __all__ = [
     "ESPEAK_ENV",
@@ -130,21 +130,18 @@ class _Engine:
     """The one pyttsx3 engine of this process. Use only under ``_LOCK``."""
 
     def __init__(self) -> None:
-        source = ensure_espeak()
+        self._espeak = Espeak()
         try:
             import pyttsx3
-            from pyttsx3.drivers import _espeak
 
             self._engine = pyttsx3.init("espeak")
         except (ImportError, OSError, RuntimeError) as exc:
             raise TTSUnavailable(f"pyttsx3 could not start espeak-ng: {exc}") from exc
-        self._espeak = _espeak
         self._done = threading.Event()
         self._completed = False
         self._engine.connect("finished-utterance", self._on_finished)
         self.default_voice = str(self._engine.getProperty("voice") or "")
-        raw = _espeak.Info(None)
-        version = raw.decode() if isinstance(raw, bytes) else "?"
+        version, source = self._espeak.version(), self._espeak.source
         self.id = f"pyttsx3 {metadata.version('pyttsx3')} espeak-ng {version} ({source})"
         self.voices = [_voice_info(v) for v in self._engine.getProperty("voices")]
         self._applied: tuple[str, int, float] | None = None
@@ -155,7 +152,7 @@ class _Engine:
 
     def _wait_idle(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
-        while self._espeak.IsPlaying():
+        while self._espeak.busy():
             if time.monotonic() > deadline:
                 raise TTSError("espeak-ng stayed busy for more than 10 s")
             time.sleep(0.0005)
@@ -165,10 +162,9 @@ class _Engine:
         if wanted == self._applied:
             return
         self._wait_idle()
-        if self._espeak.SetVoiceByName(voice.encode()) != 0:
+        if not self._espeak.set_voice(voice):
             raise UnknownVoice(f"espeak-ng could not load voice {voice!r}")
-        self._espeak.SetParameter(self._espeak.RATE, options.rate, 0)
-        self._espeak.SetParameter(self._espeak.VOLUME, round(options.volume * 100), 0)
+        self._espeak.set_rate_and_volume(options.rate, round(options.volume * 100))
         self._wait_idle()
         self._applied = wanted
 
