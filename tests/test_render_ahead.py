@@ -4,8 +4,6 @@ Real speech and encoding; the test waits for the thread to be idle."""
 
 from __future__ import annotations
 
-import math
-import wave
 from pathlib import Path
 
 from envelopes import envelope, intent
@@ -25,32 +23,6 @@ from timer.plans import loads_plan
 from timer.segments import SegmentRenderer
 
 BASE = "https://coach.example.com"
-
-
-class Tone:
-    """A voice that speaks every phrase as a tone as long as espeak-ng would take
-    (about 14 characters a second): real WAV audio, without the engine. These
-    tests are about the background queue and the cache limit, not the voice;
-    espeak-ng itself crashed in them now and then (a segfault inside
-    espeak_Synth under a loaded machine, being looked into), and the stream's
-    speech is tested with the real voice in tests/test_segments.py."""
-
-    def identity(self) -> tuple[str, str]:
-        return ("tone", "440")
-
-    def synthesize(self, text: str, path: Path) -> Path:
-        frames = int(22050 * max(0.2, len(text) / 14))
-        tone = b"".join(int(8000 * math.sin(2 * math.pi * 440 * i / 22050)).to_bytes(2, "little", signed=True)
-                        for i in range(220))
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(22050)
-            w.writeframes((tone * (frames // 220 + 1))[: frames * 2])
-        return path
-
-
-TONE = Tone()
 WAIT = 120  # seconds: a bound for a loaded machine, not a measure
 
 
@@ -60,14 +32,14 @@ def segment_files(cache: Path) -> set[str]:
 
 def test_handing_out_a_url_renders_the_rest_of_the_stream_in_the_background(tmp_path: Path) -> None:
     ahead = RenderAhead(limit=10**9)
-    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead, voice=TONE)
+    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead)
     plan = loads_plan(SMALL)
     playlist = source.playlist(plan)
     assert playlist is not None and len(playlist.segments) > 2
     source.url(plan, playlist.segments[0])
     assert ahead.idle.wait(WAIT)
     assert segment_files(tmp_path / "cache") == {s.file_name for s in playlist.segments}
-    later = LocalSegments(BASE, tmp_path / "cache", voice=TONE)  # another process: every next URL finds its file
+    later = LocalSegments(BASE, tmp_path / "cache")  # another process: every next URL finds its file
     for seg in playlist.segments[1:]:
         later.url(plan, seg)
     assert later.renderer.encoded == 0
@@ -75,7 +47,7 @@ def test_handing_out_a_url_renders_the_rest_of_the_stream_in_the_background(tmp_
 
 def test_a_segment_asked_for_while_rendered_ahead_is_encoded_once(tmp_path: Path) -> None:
     ahead = RenderAhead(limit=10**9)
-    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead, voice=TONE)
+    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead)
     plan = loads_plan(SMALL)
     playlist = source.playlist(plan)
     assert playlist is not None
@@ -87,14 +59,14 @@ def test_a_segment_asked_for_while_rendered_ahead_is_encoded_once(tmp_path: Path
 
 def test_plans_are_rendered_ahead_only_within_the_cache_limit(tmp_path: Path) -> None:
     plan = loads_plan(SMALL)
-    roomy = LocalSegments(BASE, tmp_path / "roomy", ahead=RenderAhead(limit=10**9), voice=TONE)
+    roomy = LocalSegments(BASE, tmp_path / "roomy", ahead=RenderAhead(limit=10**9))
     assert roomy.ahead is not None
     roomy.ahead.plans(roomy, [plan])
     assert roomy.ahead.idle.wait(WAIT)
     stream = roomy.stream(plan)
     assert segment_files(tmp_path / "roomy") == {s.file_name for s in stream.segments}
 
-    full = LocalSegments(BASE, tmp_path / "full", ahead=RenderAhead(limit=1), voice=TONE)
+    full = LocalSegments(BASE, tmp_path / "full", ahead=RenderAhead(limit=1))
     assert full.ahead is not None
     full.ahead.plans(full, [plan])
     assert full.ahead.idle.wait(WAIT)
@@ -102,13 +74,13 @@ def test_plans_are_rendered_ahead_only_within_the_cache_limit(tmp_path: Path) ->
 
 
 def test_one_process_of_a_server_renders_the_levels_ahead(tmp_path: Path) -> None:
-    first = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0), voice=TONE)  # 0: queue, render nothing
-    second = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0), voice=TONE)
+    first = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0))  # 0: queue, render nothing
+    second = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0))
     assert render_levels_ahead(first) is True
     assert render_levels_ahead(second) is False  # the lock file is held
     assert first.ahead is not None and first.ahead.idle.wait(WAIT)
     assert segment_files(tmp_path / "cache") == set()
-    assert render_levels_ahead(LocalSegments(BASE, tmp_path / "other", voice=TONE)) is False  # no RenderAhead: never
+    assert render_levels_ahead(LocalSegments(BASE, tmp_path / "other")) is False  # no RenderAhead: never
 
 
 def test_an_app_without_local_streams_renders_nothing_ahead(tmp_path: Path) -> None:
@@ -130,7 +102,7 @@ def test_the_opening_names_the_first_segment_as_the_whole_stream_does_from_its_s
 
 def test_a_start_plays_the_opening_and_every_next_part_is_the_whole_streams(tmp_path: Path) -> None:
     ahead = RenderAhead(limit=10**9)
-    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead, voice=TONE)
+    source = LocalSegments(BASE, tmp_path / "cache", ahead=ahead)
     skill = build_skill(SQLiteAdapter(tmp_path / "skill.db"), {"AUDIO": source})
     plan = PlanSpec("beginner", 2, "squat").plan()
     response = invoke(skill, intent("StartWorkoutIntent", {"minutes": "2", "exercise": "squats"}, new=True))
@@ -144,6 +116,6 @@ def test_a_start_plays_the_opening_and_every_next_part_is_the_whole_streams(tmp_
         urls.append(answer["directives"][0]["audioItem"]["stream"]["url"])
         token = answer["directives"][0]["audioItem"]["stream"]["token"]
     assert ahead.idle.wait(WAIT)
-    whole = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions(), voice=TONE)).stream(plan)
+    whole = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions())).stream(plan)
     assert urls == [f"{BASE}/audio/{s.digest}.mp3" for s in whole.segments]
     assert segment_files(tmp_path / "cache") == {s.file_name for s in whole.segments}
