@@ -2,8 +2,9 @@
 
 Each run is a fresh child process that synthesises many different phrases
 (short to a few hundred characters, several voices and rates) from several
-threads at once, while a render-ahead thread renders a workout stream, with
-busy-loop processes loading the machine. The parent counts the children that
+threads at once, while a render-ahead thread renders a workout stream and
+another thread allocates and drops objects, with busy-loop processes loading
+the machine. The parent counts the children that
 died (SIGSEGV and the like) and prints the last lines of one crash
 (faulthandler's report of the crashing thread).
 
@@ -14,17 +15,21 @@ and then (see speech/espeak.py).
 
     .venv/bin/python benchmarks/stress_speech.py --runs 20
     .venv/bin/python benchmarks/stress_speech.py --runs 5 --guard
+    .venv/bin/python benchmarks/stress_speech.py --runs 5 --long 21000
+
+``--long`` speaks one long text first: reading ten times its length past it
+ran off the end of the speech thread's memory arena every time here.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,9 +45,16 @@ def phrase(i: int) -> str:
     return " ".join(WORDS[(i * 31 + k * 17) % len(WORDS)] for k in range(n)).capitalize() + f" {i}."
 
 
-def child(threads: int, per_thread: int, guard: bool) -> None:
+def churn(until: threading.Event) -> None:
+    """Allocate and drop short-lived objects, as a server answering requests does:
+    the allocator maps and unmaps memory all the time, leaving holes."""
+    while not until.is_set():
+        kept = [str(i) * (1 + i % 40) for i in range(200_000)]
+        del kept
+
+
+def child(threads: int, per_thread: int, guard: bool, long: int) -> None:
     import faulthandler
-    import threading
 
     faulthandler.enable()
     sys.path.insert(0, str(ROOT))
@@ -58,6 +70,8 @@ def child(threads: int, per_thread: int, guard: bool) -> None:
 
     voices: list[str | None] = [v.id for v in list_voices()[:40:8]] or [None]
     out = Path(tempfile.mkdtemp(prefix="stress-speech-"))
+    if long:  # first, in the fresh process
+        synthesize((" ".join(WORDS) + ". ") * (long // 150 + 1), out / "long.wav", VoiceOptions())
 
     def speak(t: int) -> None:
         for k in range(per_thread):
@@ -71,10 +85,15 @@ def child(threads: int, per_thread: int, guard: bool) -> None:
 
     workers = [threading.Thread(target=speak, args=(t,)) for t in range(threads)]
     workers.append(threading.Thread(target=render_ahead))
+    finished = threading.Event()
+    churning = threading.Thread(target=churn, args=(finished,))
+    churning.start()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
+    finished.set()
+    churning.join()
 
 
 def burn(stop_at: float) -> None:
@@ -89,10 +108,12 @@ def main() -> int:
     parser.add_argument("--per-thread", type=int, default=40)
     parser.add_argument("--burners", type=int, default=1, help="busy-loop processes while running")
     parser.add_argument("--guard", action="store_true", help="texts end at an unreadable page")
+    parser.add_argument("--long", type=int, default=0, metavar="CHARS",
+                        help="first speak one text of about CHARS characters (a minute of work for 20,000)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.threads, args.per_thread, args.guard)
+        child(args.threads, args.per_thread, args.guard, args.long)
         return 0
     crashes, failures, last = 0, 0, ""
     started = time.monotonic()
@@ -102,7 +123,7 @@ def main() -> int:
         for b in burners:
             b.start()
         cmd = [sys.executable, __file__, "--child", "--threads", str(args.threads),
-               "--per-thread", str(args.per_thread)] + (["--guard"] if args.guard else [])
+               "--per-thread", str(args.per_thread), "--long", str(args.long)] + (["--guard"] if args.guard else [])
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         for b in burners:
             b.terminate()
@@ -120,7 +141,7 @@ def main() -> int:
         print(f"run {run + 1}/{args.runs}: {verdict}", flush=True)
     print(f"{crashes} crashed, {failures} failed, {args.runs - crashes - failures} ok of {args.runs} runs"
           f" ({args.threads} threads x {args.per_thread} phrases + a stream rendered ahead each,"
-          f" {args.burners} busy loop(s), guard {'on' if args.guard else 'off'}, pid {os.getpid()},"
+          f" {args.burners} busy loop(s), guard {'on' if args.guard else 'off'}, long text {args.long} characters,"
           f" {time.monotonic() - started:.0f} s)")
     if last:
         print("last crash or failure, its last lines:\n" + "\n".join(last.splitlines()[-25:]))
