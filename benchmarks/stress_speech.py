@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import signal
 import subprocess
 import sys
@@ -96,9 +97,10 @@ def child(threads: int, per_thread: int, guard: bool, long: int) -> None:
     churning.join()
 
 
-def burn(stop_at: float) -> None:
-    while time.monotonic() < stop_at:
-        pass
+def burn(stop_at: float, parent: int) -> None:
+    while time.monotonic() < stop_at and os.getppid() == parent:  # stops if the parent is killed
+        for _ in range(100_000):
+            pass
 
 
 def main() -> int:
@@ -119,7 +121,7 @@ def main() -> int:
     started = time.monotonic()
     for run in range(args.runs):
         stop_at = time.monotonic() + 3600
-        burners = [multiprocessing.Process(target=burn, args=(stop_at,), daemon=True) for _ in range(args.burners)]
+        burners = [multiprocessing.Process(target=burn, args=(stop_at, os.getpid()), daemon=True) for _ in range(args.burners)]
         for b in burners:
             b.start()
         cmd = [sys.executable, __file__, "--child", "--threads", str(args.threads),

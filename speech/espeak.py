@@ -105,6 +105,8 @@ class Espeak:
             from pyttsx3.drivers import _espeak
         except (ImportError, OSError, RuntimeError) as exc:
             raise TTSUnavailable(f"pyttsx3 could not load espeak-ng: {exc}") from exc
+        if not callable(getattr(_espeak, "cSynth", None)):  # a pyttsx3 whose binding is laid out otherwise
+            raise TTSUnavailable("this pyttsx3's espeak binding has no cSynth: speech/espeak.py needs updating")
         _correct(_espeak)
         self._lib = _espeak
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from speech.espeak import Espeak, TTSUnavailable
 from speech.tts import tts_available
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ READ_PAST = """
 from espeak_guard import guard_synth_texts
 guard_synth_texts()
 from pyttsx3.drivers import _espeak
+from speech.espeak import Espeak, TTSUnavailable
 from speech.tts import tts_available
 assert tts_available()
 text = b"Squats."
@@ -73,3 +75,13 @@ def test_a_read_past_the_text_is_caught_at_once() -> None:
     assert done.returncode == -signal.SIGSEGV, done.stdout + done.stderr
     assert "asking espeak-ng to copy 70 bytes" in done.stdout
     assert "lived" not in done.stdout
+
+
+def test_a_pyttsx3_with_another_binding_is_refused_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another pyttsx3 release cannot be installed here: its binding is imitated by removing the
+    # function speech/espeak.py calls. Speech is then unavailable with a reason, never wrong.
+    from pyttsx3.drivers import _espeak
+
+    monkeypatch.delattr(_espeak, "cSynth")
+    with pytest.raises(TTSUnavailable, match="needs updating"):
+        Espeak()
