@@ -505,3 +505,27 @@ def test_a_ramble_is_answered_by_the_question_at_its_end(matcher: Matcher) -> No
     ramble = ("i have been cycling to work for months and eating well and my arms got thinner "
               "and my face too but not my hips so should i just do more side leg raises")
     assert matcher.match(ramble).topic_id == "spot_reduction"
+
+
+def test_a_ramble_ending_on_is_that_enough_is_read_whole(matcher: Matcher) -> None:
+    from skill.questions.normaliser import refers_back
+
+    ramble = ("i used to lift weights but i stopped because i got scared of getting big and now "
+              "i only do cardio, like an hour on the elliptical, is that the best way to slim my legs")
+    assert refers_back(ramble)
+    assert not refers_back("is that the best way to slim my legs")
+    assert not refers_back("i run a lot but should i do weights")
+    assert matcher.match(ramble).topic_id == "cardio_vs_strength"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("how do i do a lunch", "lunge"),  # a phrase is read before the carrier words go
+     ("honey, how am i supposed to do a squat right", "squat"),  # addressed, not eaten
+     ("how do i squat without leaning forward", "squat"),  # posture, not getting lean
+     ("what's the right way to do a bridge", "glute_bridge"),
+     ("how long is it going to take, realistically, mate", "how_long")],
+)
+def test_how_people_talk_does_not_change_the_question(matcher: Matcher, text: str,
+                                                      topic_id: str) -> None:
+    assert matcher.match(text).topic_id == topic_id

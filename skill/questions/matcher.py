@@ -40,7 +40,7 @@ from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
 from skill.questions.similarity import DECIMALS, Similarity, features
-from skill.questions.normaliser import Normaliser, Token
+from skill.questions.normaliser import Normaliser, Token, refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
 Kind = Literal["topic", "safety", "out_of_scope"]
@@ -67,6 +67,8 @@ _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
 _NOT_ASKED = frozenset({"CARDIO", "STRENGTH", "EXERCISE", "SWELL", "SORE", "PAIN", "RED", "WARM"})
 #: In a long question, the share of the score that comes from its last clause.
 TAIL_WEIGHT = 0.7
+#: ... and when the last clause refers back ("is that enough?"), a share like the rest.
+REFERRING_TAIL_WEIGHT = 0.4
 #: Share of its domain weight a word guessed by sound adds as evidence.
 GUESS_WEIGHT = 0.5
 #: Words of the body, which count for nothing when the legs are someone else's.
@@ -74,6 +76,7 @@ _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 #: In a choice ("A or B, which...?") the side the whole question scores this
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
+_ADVERB = re.compile(r"[a-z]{4,}ly")
 #: Where a question may join two ("... and how often?"); "each and every" joins nothing.
 _JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
@@ -140,9 +143,11 @@ class Matcher:
         """What a topic is matched against: its title, each sample and each keyword phrase."""
         return (topic.title, *topic.samples, *topic.keywords)
 
-    def scores(self, toks: Sequence[Token]) -> list[float]:
+    def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
         """Each topic's score, with its cues (:mod:`skill.questions.cues`); in a
-        long question the last clause weighs most."""
+        long question the last clause weighs most, unless it ``refers`` back
+        to what came before ("..., is that enough?")."""
+        weight = REFERRING_TAIL_WEIGHT if refers else TAIL_WEIGHT
         terms = query_terms(toks)
         whole = self._similarity.cosines(terms)
         bonus = self._cues.bonus(toks)
@@ -152,17 +157,16 @@ class Matcher:
             # there are two or more, count most.
             tail_bonus = self._cues.bonus(last)
             if any(tail_bonus):
-                bonus = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b
-                         for a, b in zip(bonus, tail_bonus)]
+                bonus = [(1 - weight) * a + weight * b for a, b in zip(bonus, tail_bonus)]
             if len(last) >= 2:
                 tail = self._similarity.cosines(query_terms(last))
-                whole = [(1 - TAIL_WEIGHT) * a + TAIL_WEIGHT * b for a, b in zip(whole, tail)]
+                whole = [(1 - weight) * a + weight * b for a, b in zip(whole, tail)]
         return [round(s + b, DECIMALS) if s else 0.0 for s, b in zip(whole, bonus)]
 
     def rank(self, text: str, n: int = 3, *,
              previous: str | None = None) -> list[tuple[str, float]]:
         """The ``n`` best topics with their scores, best first (ties in file order)."""
-        scores = self._boosted(self.scores(self.tokens(text)), previous)
+        scores = self._boosted(self.scores(self.tokens(text), refers=refers_back(text)), previous)
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         return [(self.topic_ids[i], round(scores[i], 4)) for i in order[:n]]
 
@@ -178,7 +182,9 @@ class Matcher:
         """Where ``text`` goes; ``previous`` (the last topic) favours its related topics."""
         toks = self.tokens(text)
         sure = [self.normaliser.sure(t) for t in toks]
-        unknown = sum(1 for t, s in zip(toks, sure) if t.term not in self.known or not s)
+        # An adverb ("realistically") says how, never what about: it is not unfamiliar.
+        unknown = sum(1 for t, s in zip(toks, sure)
+                      if (t.term not in self.known or not s) and not _ADVERB.fullmatch(t.surface))
         rule = safety_rule(toks, unknown)
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
@@ -193,7 +199,7 @@ class Matcher:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
         # A word guessed by sound ("ties") adds half its weight to the words heard.
         evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
-        scores = self._boosted(self.scores(toks), previous)
+        scores = self._boosted(self.scores(toks, refers=refers_back(text)), previous)
         if self._vague(text, toks):  # "and the fat": only a follow-up to the last answer
             related = self._related.get(previous or "", frozenset())
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]

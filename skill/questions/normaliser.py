@@ -57,6 +57,9 @@ _DESCRIBERS = frozenset({"TONE", "tell", "feel", "look", "seem"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
+#: Words that, first in a question, only address the listener ("honey, how do I...");
+#: ones that never mean anything else are stopwords.
+_VOCATIVES = frozenset({"honey", "pet", "hen", "chuck", "darling", "sweetie", "sweetheart"})
 _AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much"})
 # Clauses end at words, never at punctuation: Alexa's slot values have none,
 # and a question must mean the same typed or heard.
@@ -68,6 +71,7 @@ _QUESTION_START = re.compile(
     r"\s(?=(?:(?:should|can|could|will|do|am) i|(?:is|does|will) (?:it|that|there)"
     r"|(?:what|how|why) (?:am|should|can|do|does|is)|why)\s)")
 _LONG_CLAUSE, _LEAD_WORDS = 8, 4
+_REFERS = re.compile(r"(?:is|was|will|would|does|did|can|could|should) (?:that|it|this|these|those)\b")
 _CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
                  ("'m", " am"), ("'ll", " will"), ("'ve", " have"), ("'d", " would"), ("'s", ""))
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -174,9 +178,12 @@ class Normaliser:
         numbers = self.vocabulary.numbers
         plain = _NON_WORD.sub(" ", text).replace("'", "").split()
         words = ["num" if w in numbers else w for w in plain]
-        if lead:
+        if lead and len(words) > 1 and words[0] in _VOCATIVES:  # "honey, how do I squat"
+            words = words[1:]
+        words = self._replace_phrases(words)
+        if lead:  # after the phrases, so "how do I do a lunch" keeps its "do a lunch"
             words = self._without_carrier(words)
-        return self._replace_phrases(words)
+        return words
 
     def _replace_phrases(self, words: list[str]) -> list[str]:
         out: list[str] = []
@@ -199,7 +206,7 @@ class Normaliser:
         while start < len(words) and words[start] in self.leading:
             start += 1
         rest = words[start:]
-        return ["how", *rest] if rest and rest[0] in _AFTER_HOW else rest
+        return self._replace_phrases(["how", *rest]) if rest and rest[0] in _AFTER_HOW else rest
 
     @staticmethod
     def sure(tok: Token) -> bool:
@@ -220,9 +227,7 @@ class Normaliser:
         """The meaningful words of ``text``, each with the term it counts as."""
         out: list[Token] = []
         stopwords = self.vocabulary.stopwords
-        plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
-        clauses = _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
-        for number, clause in enumerate(clauses):
+        for number, clause in enumerate(_clauses(text)):
             negated = False
             toks: list[Token] = []
             content = False  # a word with meaning said since the negation opened
@@ -253,6 +258,18 @@ class Normaliser:
                 tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
             out.append(tok)
         return out
+
+
+def _clauses(text: str) -> list[str]:
+    plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
+    return _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
+
+
+def refers_back(text: str) -> bool:
+    """True if the last of several clauses asks about what came before ("..., is
+    that the best way?", "will it work?"): then it is not the whole question."""
+    clauses = _clauses(text)
+    return len(clauses) > 1 and _REFERS.match(clauses[-1].strip()) is not None
 
 
 def _split_question(clauses: list[str]) -> list[str]:
