@@ -44,7 +44,9 @@ SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "
                         "do", "does", "did", "why", "i", "you", "he", "she", "it", "we", "they",
                         "howoften", "howlong",
                         # time and contrast after the verb: "not slimming even after..."
-                        "since", "even", "yet", "until", "though", "although"})
+                        "since", "even", "yet", "until", "though", "although",
+                        # a cause or a condition after it: "I'd hate big calves from skipping"
+                        "from", "if", "when"})
 #: Scope ends that carry a negation on while nothing has been negated yet ("not on any pills").
 _CARRY_ON = frozenset({"any", "anything"})
 #: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
@@ -53,14 +55,17 @@ _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 _PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
 _AFTER_WORD = frozenset({"alone", "solely"})
 #: Words after "just" that make it soften a description, not limit a place.
-_DESCRIBERS = frozenset({"TONE", "tell", "feel", "look", "seem"})
+_DESCRIBERS = frozenset({"TONE", "GENE", "tell", "feel", "look", "seem"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
 #: Words that, first in a question, only address the listener ("honey, how do I...");
 #: ones that never mean anything else are stopwords.
 _VOCATIVES = frozenset({"honey", "pet", "hen", "chuck", "darling", "sweetie", "sweetheart"})
-_AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much"})
+_DETERMINERS = frozenset({"my", "me", "your", "yer", "her", "his", "our", "their", "the", "a", "an",
+                          "this", "that", "some"})
+_AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much", "big",
+                        "wide"})
 # Clauses end at words, never at punctuation: Alexa's slot values have none,
 # and a question must mean the same typed or heard.
 _CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
@@ -180,10 +185,12 @@ class Normaliser:
         words = ["num" if w in numbers else w for w in plain]
         if lead and len(words) > 1 and words[0] in _VOCATIVES:  # "honey, how do I squat"
             words = words[1:]
-        words = self._replace_phrases(words)
-        if lead:  # after the phrases, so "how do I do a lunch" keeps its "do a lunch"
+        if (lead and len(words) > 2 and words[-1] in _VOCATIVES
+                and words[-2] not in _DETERMINERS):  # "..., pet", not "... my pet"
+            words = words[:-1]
+        if lead:
             words = self._without_carrier(words)
-        return words
+        return self._replace_phrases(words)
 
     def _replace_phrases(self, words: list[str]) -> list[str]:
         out: list[str] = []
@@ -203,10 +210,18 @@ class Normaliser:
         """Drop the carrier words a question starts with; "long", "often"... left
         first get their "how" back, as heard whole or after "how {query}"."""
         start = 0
-        while start < len(words) and words[start] in self.leading:
+        while (start < len(words) and words[start] in self.leading
+               and not self._says_more(words, start)):
             start += 1
         rest = words[start:]
-        return self._replace_phrases(["how", *rest]) if rest and rest[0] in _AFTER_HOW else rest
+        return ["how", *rest] if rest and rest[0] in _AFTER_HOW else rest
+
+    def _says_more(self, words: list[str], start: int) -> bool:
+        """A phrase starts at ``start`` with a word no carrier has ("do a lunch"):
+        the carrier ends there, typed or heard."""
+        return any(tuple(words[start:start + len(phrase)]) == phrase
+                   and not self.leading.issuperset(phrase)
+                   for phrase, _ in self._phrases.get(words[start], ()))
 
     @staticmethod
     def sure(tok: Token) -> bool:
