@@ -62,6 +62,7 @@ _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
 #: Words that, first in a question, only address the listener ("honey, how do I...");
 #: ones that never mean anything else are stopwords.
 _VOCATIVES = frozenset({"honey", "pet", "hen", "chuck", "darling", "sweetie", "sweetheart"})
+_ARTICLES = frozenset({"a", "an"})
 _DETERMINERS = frozenset({"my", "me", "your", "yer", "her", "his", "our", "their", "the", "a", "an",
                           "this", "that", "some"})
 _AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much", "big",
@@ -211,7 +212,10 @@ class Normaliser:
         first get their "how" back, as heard whole or after "how {query}"."""
         start = 0
         while (start < len(words) and words[start] in self.leading
-               and not self._says_more(words, start)):
+               and not self._says_more(words, start)
+               # "a" before the question's first word may be part of it ("a strogen")
+               and not (words[start] in _ARTICLES and start + 1 < len(words)
+                        and words[start + 1] not in self.leading)):
             start += 1
         rest = words[start:]
         return ["how", *rest] if rest and rest[0] in _AFTER_HOW else rest
