@@ -529,3 +529,50 @@ def test_a_ramble_ending_on_is_that_enough_is_read_whole(matcher: Matcher) -> No
 def test_how_people_talk_does_not_change_the_question(matcher: Matcher, text: str,
                                                       topic_id: str) -> None:
     assert matcher.match(text).topic_id == topic_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i'm sick of my fat legs, what can i do",
+     "i'm torn between squats and lunges for my thighs",
+     "is red meat bad for leg fat",
+     "i follow the workouts on my tablet, is that ok for my legs",
+     "my scale is broken, how else can i track my thighs"],
+)
+def test_everyday_idioms_are_not_health_alarms(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "topic"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i have a torn ligament in my knee, can i squat", "i pulled a hamstring doing lunges",
+     "my leg is broken", "how do i avoid a blood clot on a long flight"],
+)
+def test_injuries_beside_a_body_part_and_worries_set_aside_are_still_routed(
+    matcher: Matcher, text: str
+) -> None:
+    assert matcher.match(text).kind == "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["rather than lunges what can i do", "i'd rather not do squats, other ideas",
+     "except squats what works the thighs", "not a fan of lunges, what else"],
+)
+def test_an_exercise_set_aside_asks_for_another(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).topic_id == "alternatives"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("i'm not pregnant or injured, i just carry a lot on my thighs, why won't it shift",
+      "why_stubborn"),  # "a lot on" is not "lotion"; "just carry" limits nothing
+     ("is it fat or just water on my legs", "water_or_fat"),
+     ("so basically i've been on a diet since january and i've lost six kilos but my thighs "
+      "look exactly the same and i'm starting to wonder whether creams would help", "creams"),
+     ("i'm six months gone, can i still do the leg workout", "pregnancy"),
+     ("i'm not overweight but my thighs are big, why", "why_stubborn")],
+)
+def test_just_only_and_where_a_ramble_turns_into_its_question(matcher: Matcher, text: str,
+                                                               topic_id: str) -> None:
+    assert matcher.match(text).topic_id == topic_id

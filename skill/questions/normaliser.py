@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key, looks_alike
 from skill.questions.vocabulary import Vocabulary
 
+#: How near (in meaningful words) the words that show a word's other sense must be.
+SENSE_WINDOW = 2
 #: Share of letters a sound-alike guess shares with its word to be trusted as evidence.
 SURE_LETTERS = 0.8
 
@@ -36,7 +38,11 @@ class Token:
 
 
 #: Words that open a negation's scope, and words that close it (so do clause ends).
-NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate", "nothing"})
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "hate", "nothing", "avoid", "except",
+                      "excluding"})
+#: Negators that set aside an exercise ("avoid squats", "except lunges") but not
+#: a worry ("how do I avoid a clot" still asks about one).
+_SETTING_ASIDE = frozenset({"avoid", "except", "excluding"})
 SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "how", "which", "instead",
                         "any", "anything", "can", "could", "should", "will", "would", "is", "are",
                         # a new question or a new subject: "I don't like running, do I need...",
@@ -47,15 +53,19 @@ SCOPE_ENDS = frozenset({"but", "and", "just", "only", "so", "because", "what", "
                         "since", "even", "yet", "until", "though", "although",
                         # a cause or a condition after it: "I'd hate big calves from skipping"
                         "from", "if", "when"})
-#: Scope ends that carry a negation on while nothing has been negated yet ("not on any pills").
-_CARRY_ON = frozenset({"any", "anything"})
+#: Scope ends that carry a negation on while nothing has been negated yet ("not on any
+#: pills", "rather not do squats").
+_CARRY_ON = frozenset({"any", "anything", "do", "does", "did", "can", "could", "should", "will",
+                       "would", "is", "are"})
 #: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
 _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
 #: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
 _PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
 _AFTER_WORD = frozenset({"alone", "solely"})
 #: Words after "just" that make it soften a description, not limit a place.
-_DESCRIBERS = frozenset({"TONE", "GENE", "tell", "feel", "look", "seem"})
+_DESCRIBERS = frozenset({"TONE", "GENE", "tell", "feel", "look", "seem", "carry", "stor",
+                         # "just water on my legs", "just muscle": merely that, no place
+                         "WATER", "SWELL", "MUSCLE", "CELLULITE"})
 _ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
@@ -75,7 +85,9 @@ _CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
 #: _LEAD_WORDS words.
 _QUESTION_START = re.compile(
     r"\s(?=(?:(?:should|can|could|will|do|am) i|(?:is|does|will) (?:it|that|there)"
-    r"|(?:what|how|why) (?:am|should|can|do|does|is)|why)\s)")
+    r"|(?:what|how|why) (?:am|should|can|do|does|is)|why|how (?:many|much|often|long)"
+    r"|(?:i am |i'm |im )?wondering (?:if|whether)|i wonder (?:if|whether)|whether"
+    r"|would (?:it|that|this)|any tips)\s)")
 _LONG_CLAUSE, _LEAD_WORDS = 8, 4
 _REFERS = re.compile(r"(?:is|was|will|would|does|did|can|could|should) (?:that|it|this|these|those)\b")
 _CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
@@ -247,12 +259,12 @@ class Normaliser:
         out: list[Token] = []
         stopwords = self.vocabulary.stopwords
         for number, clause in enumerate(_clauses(text)):
-            negated = False
+            negated = aside = False
             toks: list[Token] = []
             content = False  # a word with meaning said since the negation opened
             for word in self._heard(self.words(clause, lead=number == 0)):
                 if word in NEGATORS:
-                    negated, content = True, False
+                    negated, content, aside = True, False, word in _SETTING_ASIDE
                 elif word in SCOPE_ENDS and (content or word not in _CARRY_ON):
                     negated = False
                 elif word not in stopwords:
@@ -260,7 +272,9 @@ class Normaliser:
                 if word in stopwords or word in NEGATORS:
                     continue
                 word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
-                toks.append(Token(word, self.term(word), negated, number, heard))
+                term = self.term(word)
+                toks.append(Token(word, term, negated and (not aside or term in _ACTIVITIES),
+                                  number, heard))
                 if negated and toks[-1].term in _SCOPE_VERBS:
                     negated = False
             out.extend(_scoped(toks))
@@ -268,12 +282,15 @@ class Normaliser:
 
     def _in_sense(self, toks: list[Token]) -> list[Token]:
         """Words that mean something else beside certain others ("how far do I
-        step in a lunch": a lunge) take that other meaning."""
-        terms = {t.term for t in toks}
+        step in a lunch": a lunge; "a broken ankle", not "my scale is broken, ...
+        my thighs") take that other meaning: the others within :data:`SENSE_WINDOW`
+        words in the same clause."""
         out = []
-        for tok in toks:
+        for i, tok in enumerate(toks):
             sense = self._senses.get(tok.surface)
-            if sense is not None and sense[1] & terms:
+            if sense is not None and any(
+                    t.term in sense[1] and t.clause == tok.clause
+                    for t in toks[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1]):
                 tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
             out.append(tok)
         return out
