@@ -409,7 +409,8 @@ def test_the_shape_of_a_question_points_to_its_topic(matcher: Matcher, text: str
     ("text", "topic_id"),
     [("i hurt my ankle last year but it's fully healed, what can i do instead of lunges",
       "alternatives"),
-     ("i'm on the pill, does that make my hips bigger", "hormones")],
+     ("i'm on the pill, does that make my hips bigger", "hormones"),
+     ("i had a c section two years ago and i'm fully recovered, can i do squats", "squat")],
 )
 def test_history_and_everyday_words_are_not_health_alarms(matcher: Matcher, text: str,
                                                           topic_id: str) -> None:

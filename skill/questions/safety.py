@@ -24,8 +24,8 @@ _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "
 _EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT"})
 #: Concepts a negation does not cancel.
 _ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
-#: An injury or condition said to have healed is history, not a reason to see anyone.
-_PAST = frozenset({"INJURY", "CONDITION"})
+#: An injury, condition or operation said to have healed is history, not a reason to see anyone.
+_PAST = frozenset({"INJURY", "CONDITION", "SURGERY"})
 #: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
 _NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
 
