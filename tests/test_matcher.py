@@ -577,3 +577,28 @@ def test_an_exercise_set_aside_asks_for_another(matcher: Matcher, text: str) -> 
 def test_just_only_and_where_a_ramble_turns_into_its_question(matcher: Matcher, text: str,
                                                                topic_id: str) -> None:
     assert matcher.match(text).topic_id == topic_id
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("swollen calf", "blood_clot"),  # one leg named alone
+     ("my leg has been swollen for weeks and it won't go down", "see_doctor"),
+     ("my fat legs ache and my feet are slim", "lipoedema")],
+)
+def test_one_leg_swelling_and_aching_fat_are_routed(matcher: Matcher, text: str,
+                                                    topic_id: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+def test_both_legs_swelling_by_evening_is_not_a_clot(matcher: Matcher) -> None:
+    assert matcher.match("my legs swell by the evening, is that fat").topic_id == "water_or_fat"
+
+
+def test_legs_of_furniture_stay_out_even_with_fitness_words(matcher: Matcher) -> None:
+    assert matcher.match("how do i tighten the legs on my bed frame").kind == "out_of_scope"
+
+
+def test_each_word_of_the_domain_brings_a_ramble_in(matcher: Matcher) -> None:
+    ramble = ("i've bought a skipping rope because i remember doing it as a kid and it was fun, "
+              "but i keep tripping over it after a few jumps, how should i be doing it")
+    assert matcher.match(ramble).topic_id == "skipping"

@@ -77,6 +77,9 @@ _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
 _ADVERB = re.compile(r"[a-z]{4,}ly")
+#: A first half that tells what someone does ("I've been doing squats and ...")
+#: is the story before one question, not a question of its own.
+_TELLS = re.compile(r"(?:i|i've|ive|i'm|im|i have|i am|we|we've)\s(?!.*\b(?:how|what|why|which|when|should|can|could|will|would|is|are|does|do)\b)")
 #: Where a question may join two ("... and how often?"); "each and every" joins nothing.
 _JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
@@ -194,7 +197,9 @@ class Matcher:
         if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
             said -= _BODY
             guessed -= _BODY
-        evidence = sum(self._domain.get(term, 0.0) for term in sorted(said))
+        # Each different word of the domain adds its weight ("skipping ... jumps").
+        words = sorted({(t.term, t.surface) for t, s in zip(toks, sure) if s and t.term in said})
+        evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         if evidence == 0:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
         # A word guessed by sound ("ties") adds half its weight to the words heard.
@@ -205,7 +210,7 @@ class Matcher:
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
         best = self._best(scores)
         score, topic_id = scores[best], self.topic_ids[best]
-        if evidence < 1 and unknown:
+        if evidence < 1 and (unknown or "OTHERLEG" in said):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
@@ -230,7 +235,7 @@ class Matcher:
         question finds its own."""
         join = _JOINS.search(text)
         halves = _JOINS.split(text, maxsplit=1)
-        if len(halves) != 2:
+        if len(halves) != 2 or _TELLS.match(halves[0].strip().lower()):
             return None
         found = []
         for half in halves:

@@ -284,13 +284,12 @@ class Normaliser:
         """Words that mean something else beside certain others ("how far do I
         step in a lunch": a lunge; "a broken ankle", not "my scale is broken, ...
         my thighs") take that other meaning: the others within :data:`SENSE_WINDOW`
-        words in the same clause."""
+        meaningful words."""
         out = []
         for i, tok in enumerate(toks):
             sense = self._senses.get(tok.surface)
             if sense is not None and any(
-                    t.term in sense[1] and t.clause == tok.clause
-                    for t in toks[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1]):
+                    t.term in sense[1] for t in toks[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1]):
                 tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
             out.append(tok)
         return out

@@ -18,6 +18,8 @@ from skill.questions.normaliser import Token
 
 _ONE_SIDE = frozenset({"one", "left", "right", "single"})
 _SIDE_PARTS = frozenset({"LEG", "LIMB", "side"})
+_ONE_LEG = frozenset({"leg", "calf", "thigh"})
+_BOTH_LEGS = frozenset({"legs", "calves", "thighs", "ankles", "feet", "both"})
 _LEGS = frozenset({"LEG", "LIMB"})
 _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
 #: What everyday muscle soreness is asked about with.
@@ -45,8 +47,13 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
     training_sore = bool(has & _EVERYDAY_SORE) and not has & {"LIMB", "PAIN"}
     pain = "PAIN" in has or ("SORE" in has and not training_sore)
     hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
-    one_sided = any(t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4])
-                    for i, t in enumerate(meant))
+    # One side: "my left leg", or one leg named alone ("my calf is swollen"; both
+    # legs or ankles swelling by evening is everyday fluid, and swelling for weeks
+    # is a doctor's question, not a sudden one).
+    one_sided = (any(t.surface in _ONE_SIDE and _SIDE_PARTS & set(terms[i + 1:i + 4])
+                     for i, t in enumerate(meant))
+                 or (any(t.surface in _ONE_LEG for t in meant) and "PERSISTENT" not in has
+                     and not any(t.surface in _BOTH_LEGS for t in meant)))
     leg = bool(has & _LEGS)
     # A knee or ankle that swells and hurts after exercise is an injury, not a clot.
     joint = "LIMB" in has and "LEG" not in has and bool(has & _MOVING)
@@ -67,6 +74,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
         ("lipoedema", "bruising legs", "BRUISE" in has and bool(has & (_LEGS | {"FAT"}))),
         ("lipoedema", "painful fat",
          pain and (_near(terms, "PAIN", "FAT") or _near(terms, "SORE", "FAT"))),
+        ("lipoedema", "fat legs that ache or hurt, not from training",
+         pain and "FAT" in has and "LEG" in has and not has & _MOVING),
         ("lipoedema", "painful legs that don't slim",
          pain and "LEG" in has and (resists or "DIET" in has)),
         ("varicose_veins", "varicose veins", "VARICOSE" in has),
