@@ -31,11 +31,11 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.79  # rounds six to eight: 543/682 when round eight was added
+MIN_HELDOUT_ACCURACY = 0.77  # rounds seven and eight: 372/482 once round six moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
-#: what was measured when the round was written (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 15  # rounds six to eight: 65/80 routed when round eight was added
-MAX_HELDOUT_FALSE_ALARMS = 7  # rounds six to eight: 7 of 602 when round eight was added
+#: what was measured (totals only).
+MAX_HELDOUT_SAFETY_MISSES = 13  # rounds seven and eight: 46/59 routed
+MAX_HELDOUT_FALSE_ALARMS = 4  # rounds seven and eight: 4 of 423
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
