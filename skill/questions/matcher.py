@@ -77,9 +77,11 @@ _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
 _ADVERB = re.compile(r"[a-z]{4,}ly")
-#: A first half that tells what someone does ("I've been doing squats and ...")
-#: is the story before one question, not a question of its own.
-_TELLS = re.compile(r"(?:i|i've|ive|i'm|im|i have|i am|we|we've)\s(?!.*\b(?:how|what|why|which|when|should|can|could|will|would|is|are|does|do)\b)")
+#: A first half that tells what someone has done ("I've been doing squats and
+#: ...") is the story before one question, not a question of its own.
+_TOLD = frozenset({"been", "started", "done", "did", "was", "were", "had", "used"})
+_ASKING = frozenset({"how", "what", "why", "which", "when", "should", "can", "could", "will",
+                     "would", "is", "are", "does", "do"})
 #: Where a question may join two ("... and how often?"); "each and every" joins nothing.
 _JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
 
@@ -224,6 +226,12 @@ class Matcher:
             return Match("topic", first, score, f"two questions: {first}, then {second}", second)
         return Match("topic", topic_id, score, f"closest to {topic_id}")
 
+    def _tells(self, half: str) -> bool:
+        """The words after any carrier phrase tell a story and ask nothing
+        (read the same whether typed whole or heard after "how do ...")."""
+        words = set(self.normaliser.words(half, lead=True))
+        return bool(words & _TOLD) and not words & _ASKING
+
     def _vague(self, text: str, toks: Sequence[Token]) -> bool:
         """A few words around one that half the topics use ("and the fat") ask nothing."""
         terms = set(query_terms(toks))
@@ -235,7 +243,7 @@ class Matcher:
         question finds its own."""
         join = _JOINS.search(text)
         halves = _JOINS.split(text, maxsplit=1)
-        if len(halves) != 2 or _TELLS.match(halves[0].strip().lower()):
+        if len(halves) != 2 or self._tells(halves[0]):
             return None
         found = []
         for half in halves:
