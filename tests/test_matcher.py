@@ -31,7 +31,7 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.77  # rounds seven and eight: 372/482 once round six moved to the seen rounds
+MIN_HELDOUT_ACCURACY = 0.77  # rounds seven and eight: 373/482 once round six moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 13  # rounds seven and eight: 46/59 routed
