@@ -31,11 +31,11 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.77  # rounds seven and eight: 373/482 once round six moved to the seen rounds
+MIN_HELDOUT_ACCURACY = 0.80  # round eight: 179/222 once round seven moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 13  # rounds seven and eight: 46/59 routed
-MAX_HELDOUT_FALSE_ALARMS = 4  # rounds seven and eight: 4 of 423
+MAX_HELDOUT_SAFETY_MISSES = 6  # round eight: 21/27 routed
+MAX_HELDOUT_FALSE_ALARMS = 0  # round eight: 0 of 195
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -602,3 +602,65 @@ def test_each_word_of_the_domain_brings_a_ramble_in(matcher: Matcher) -> None:
     ramble = ("i've bought a skipping rope because i remember doing it as a kid and it was fun, "
               "but i keep tripping over it after a few jumps, how should i be doing it")
     assert matcher.match(ramble).topic_id == "skipping"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("my legs go purple when i stand", "see_doctor"),
+     ("my heart races and i feel faint after leg day", "see_doctor"),
+     ("my knee gave way on the stairs", "leg_pain"),
+     ("i twisted my ankle skipping", "leg_pain"),
+     ("my legs feel weak and wobbly all the time", "numbness")],
+)
+def test_symptoms_in_everyday_words_are_routed(matcher: Matcher, text: str,
+                                               topic_id: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+@pytest.mark.parametrize(
+    "text", ["can i work my legs every day of the weak", "my cat's back legs are weak",
+             "i'm not sore or anything, can i still train legs two days running"],
+)
+def test_sound_alikes_and_other_legs_raise_no_alarm(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("i got a tight crushing feeling in my chest halfway through the workout", "emergency"),
+     ("there's a hard lump on the inside of my thigh that keeps getting bigger", "see_doctor"),
+     ("my periods stopped since i started training so hard", "see_doctor")],
+)
+def test_more_symptoms_in_everyday_words_are_routed(matcher: Matcher, text: str,
+                                                    topic_id: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["lunges aren't an option since my knee op years ago, what else can i do",
+     "i've got a bit of arthritis in my hands but my legs are okay, what would firm my thighs",
+     "what's a good stretch for a stiff neck"],
+)
+def test_history_and_other_places_are_not_doctor_questions(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("my thighs be holdin' on to fat no matter what i do, why is that", "why_stubborn"),
+     ("ah've been at it six weeks an' nae change, am ah daein it wrang", "no_change"),
+     ("how do i do a squash properly", "squat"),
+     ("i'm not going heavy, just bodyweight, but how should i stand and breathe in a squat",
+      "squat")],
+)
+def test_dropped_letters_dialect_words_and_slips_are_read_as_meant(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert matcher.match(text).topic_id == topic_id
+
+
+def test_two_questions_split_where_each_half_finds_its_own(matcher: Matcher) -> None:
+    match = matcher.match("do i need cardio or weights, and how many days a week")
+    assert (match.topic_id, match.also) == ("cardio_vs_strength", "how_often")
+    assert matcher.match("i'm a guy and my belly won't go however many crunches i do").also is None

@@ -56,6 +56,8 @@ TWO_PART_TERMS = 9
 #: Each half of a two-part question must score this much on its own, and by this
 #: much more than its next best topic.
 PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
+#: ... and its topic must score this share of the best on the whole question.
+WHOLE_SHARE = 0.4
 #: ... and name something specific: a term in few topics ("fat" alone is no question).
 SPECIFIC_IDF = 2.5
 #: A question of one term this common is too vague to answer without context.
@@ -218,6 +220,11 @@ class Matcher:
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
         parts = self._parts(text) if len(toks) <= TWO_PART_TERMS else None
+        # Each half's topic must also be near the whole question's ("how should I
+        # stand and breathe in a squat" is one question, not sitting and squats).
+        if parts is not None and min(scores[self.topic_ids.index(t)] for t in parts[:2]) < (
+                WHOLE_SHARE * score):
+            parts = None
         if parts is not None:
             first, second, choice = parts
             if choice and topic_id == second and score - scores[
@@ -229,8 +236,10 @@ class Matcher:
     def _tells(self, half: str) -> bool:
         """The words after any carrier phrase tell a story and ask nothing
         (read the same whether typed whole or heard after "how do ...")."""
-        words = set(self.normaliser.words(half, lead=True))
-        return bool(words & _TOLD) and not words & _ASKING
+        said = self.normaliser.words(half, lead=True)
+        words = set(said)
+        about_me = "am" in words and "am i" not in " ".join(said)  # "I'm a guy and ..."
+        return bool(words & _TOLD or about_me) and not words & _ASKING
 
     def _vague(self, text: str, toks: Sequence[Token]) -> bool:
         """A few words around one that half the topics use ("and the fat") ask nothing."""
@@ -240,26 +249,30 @@ class Matcher:
 
     def _parts(self, text: str) -> tuple[str, str, bool] | None:
         """(first topic, second topic, joined by "or") when each half of the
-        question finds its own."""
-        join = _JOINS.search(text)
-        halves = _JOINS.split(text, maxsplit=1)
-        if len(halves) != 2 or self._tells(halves[0]):
+        question finds its own, split at the first join that gives two ("do I
+        need cardio or weights, and how many days a week" splits at "and")."""
+        for join in _JOINS.finditer(text):
+            halves = text[:join.start()], text[join.end():]
+            if self._tells(halves[0]):
+                return None
+            found = [self._part(half) for half in halves]
+            if found[0] is not None and found[1] is not None and found[0] != found[1]:
+                return found[0], found[1], join.group().strip(" ,;") == "or"
+        return None
+
+    def _part(self, half: str) -> str | None:
+        """The topic half a question finds clearly on its own, if any."""
+        toks = self.tokens(half)
+        if (not toks or safety_rule(toks) is not None
+                or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
+                < SPECIFIC_IDF):
             return None
-        found = []
-        for half in halves:
-            toks = self.tokens(half)
-            if (not toks or safety_rule(toks) is not None
-                    or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
-                    < SPECIFIC_IDF):
-                return None
-            scores = self.scores(toks)
-            best = self._best(scores)
-            runner_up = max(s for i, s in enumerate(scores) if i != best)
-            if scores[best] < PART_THRESHOLD or scores[best] - runner_up < PART_MARGIN:
-                return None
-            found.append(self.topic_ids[best])
-        choice = join is not None and join.group().strip(" ,;") == "or"
-        return (found[0], found[1], choice) if found[0] != found[1] else None
+        scores = self.scores(toks)
+        best = self._best(scores)
+        runner_up = max(s for i, s in enumerate(scores) if i != best)
+        if scores[best] < PART_THRESHOLD or scores[best] - runner_up < PART_MARGIN:
+            return None
+        return self.topic_ids[best]
 
 
 @cache

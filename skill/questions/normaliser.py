@@ -125,6 +125,10 @@ class Normaliser:
         # Phrases by their first word, longest first: a scan of the words finds
         # the longest phrase starting at each one (cheaper than one large regex).
         self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        # One word for another ("dae" for "do") comes first, so longer phrases
+        # see the word meant ("daein it wrang": "doing it wrong").
+        self._words = {p: vocabulary.phrases[p].split() for p in vocabulary.phrases
+                       if " " not in p}
         for phrase in sorted(vocabulary.phrases, key=lambda p: (-len(p), p)):
             words = tuple(phrase.split())
             self._phrases.setdefault(words[0], []).append(
@@ -195,7 +199,8 @@ class Normaliser:
             text = text.replace(short, long)
         numbers = self.vocabulary.numbers
         plain = _NON_WORD.sub(" ", text).replace("'", "").split()
-        words = ["num" if w in numbers else w for w in plain]
+        words = [m for w in plain
+                 for m in self._words.get(w, ("num",) if w in numbers else (self._with_g(w),))]
         if lead and len(words) > 1 and words[0] in _VOCATIVES:  # "honey, how do I squat"
             words = words[1:]
         if (lead and len(words) > 2 and words[-1] in _VOCATIVES
@@ -204,6 +209,13 @@ class Normaliser:
         if lead:
             words = self._without_carrier(words)
         return self._replace_phrases(words)
+
+    def _with_g(self, word: str) -> str:
+        """A dropped g put back ("holdin'", "doin'") when that makes a known word."""
+        if (len(word) >= 5 and word.endswith("in") and self._known
+                and not self._is_known(word) and self._is_known(word + "g")):
+            return word + "g"
+        return word
 
     def _replace_phrases(self, words: list[str]) -> list[str]:
         out: list[str] = []

@@ -23,7 +23,7 @@ _BOTH_LEGS = frozenset({"legs", "calves", "thighs", "ankles", "feet", "both"})
 _LEGS = frozenset({"LEG", "LIMB"})
 _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
 #: What everyday muscle soreness is asked about with.
-_EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT"})
+_EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT", "PROTEIN"})
 #: Concepts a negation does not cancel.
 _ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
 #: An injury, condition or operation said to have healed is history, not a reason to see anyone.
@@ -44,7 +44,9 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
     # Soreness is pain, except the everyday soreness of muscles asked about with
     # rest, massage or sitting ("my legs are always sore, should I take days
     # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
-    training_sore = bool(has & _EVERYDAY_SORE) and not has & {"LIMB", "PAIN"}
+    # (said either way: "not getting enough protein" is still about training)
+    training_sore = (any(t.term in _EVERYDAY_SORE for t in toks)
+                     and not has & {"LIMB", "PAIN"})
     pain = "PAIN" in has or ("SORE" in has and not training_sore)
     hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
     # One side: "my left leg", or one leg named alone ("my calf is swollen"; both
@@ -70,6 +72,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
         ("after_surgery", "recovering from an injury", "INJURY" in has and "REST" in has),
         ("pregnancy", "pregnancy", "PREGNANT" in has),
         ("numbness", "numbness or pins and needles", "NUMB" in has),
+        ("numbness", "legs that stay weak", "WEAK" in has and bool(has & (_LEGS | {"PERSISTENT"}))
+         and not has & (_MOVING | {"OTHERLEG"})),
         ("lipoedema", "names lipoedema", "LIPO" in has),
         ("lipoedema", "bruising legs", "BRUISE" in has and bool(has & (_LEGS | {"FAT"}))),
         ("lipoedema", "painful fat",
@@ -81,11 +85,14 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
         ("varicose_veins", "varicose veins", "VARICOSE" in has),
         ("medicine", "medicines or doses", "MEDICINE" in has),
         ("see_doctor", "swelling that lasts", swell and "PERSISTENT" in has),
+        ("see_doctor", "dizzy, faint or a racing heart", "FAINT" in has),
+        ("see_doctor", "a lump", "LUMP" in has),
+        ("see_doctor", "a leg or foot changing colour", "COLOUR" in has and bool(has & _LEGS)),
         ("see_doctor", "a health condition", "CONDITION" in has),
         ("leg_pain", "an injured leg", "INJURY" in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "a knee or ankle that swells with exercise", swell and joint),
-        ("see_doctor", "pain", pain and "ALT" not in has and not leg),
+        ("see_doctor", "pain", "PAIN" in has and "ALT" not in has and not leg),
         ("see_doctor", "asks about a doctor",
          "DOCTOR" in has and (bool(has & (_LEGS | {"FAT"})) or not unknown)),
     ):
