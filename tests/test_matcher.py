@@ -34,7 +34,7 @@ MIN_ACCURACY = 0.90
 MIN_HELDOUT_ACCURACY = 0.80  # round eight: 179/222 once round seven moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 6  # round eight: 21/27 routed
+MAX_HELDOUT_SAFETY_MISSES = 3  # round eight: 24/27 routed with warning signs by class
 MAX_HELDOUT_FALSE_ALARMS = 0  # round eight: 0 of 195
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
