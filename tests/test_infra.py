@@ -235,6 +235,11 @@ def test_manifest_lists_the_five_english_locales(manifest: dict[str, Any]) -> No
     assert info["testingInstructions"].strip()
 
 
+def test_manifest_declares_the_audio_player_interface_streams_need(manifest: dict[str, Any]) -> None:
+    interfaces = manifest["apis"]["custom"].get("interfaces", [])
+    assert {"type": "AUDIO_PLAYER"} in interfaces
+
+
 @pytest.mark.parametrize("locale", sorted(LOCALES))
 def test_store_listing_is_complete_with_the_disclaimer(manifest: dict[str, Any],
                                                        locale: str) -> None:
