@@ -12,8 +12,9 @@ segment source of a self-hosted server) on envelopes a device sends:
 - the next part (PlaybackNearlyFinished -> ENQUEUE) after a cold start:
   encoded on request (baseline), or rendered ahead in the background since
   the start (and how long that took, against how long the first part plays);
-- a server starting (``render_levels_ahead``, as ``serve`` and gunicorn's
-  first worker do): how long until every level is rendered, and starts of
+- a server starting (``render_catalogue_ahead`` of the levels as planned,
+  as ``serve --dev`` does; ``serve`` and gunicorn's first worker go on with
+  the rest of the catalogue): how long until every level is rendered, and starts of
   each level while that runs and once it is done;
 - a whole workout per level driven by playback events only
   (PlaybackStarted, NearlyFinished -> ENQUEUE, Finished) after the one
@@ -54,7 +55,7 @@ def main() -> int:
     from skill.store.sqlite import SQLiteAdapter
     from skill.workout.guide import guide_for
     from skill.workout.plan_spec import LEVELS, PlanSpec
-    from skill.workout.render_ahead import RenderAhead, render_levels_ahead
+    from skill.workout.render_ahead import RenderAhead, render_catalogue_ahead
     from skill.workout.stream_sources import LocalSegments
 
     users = iter(range(10**9))
@@ -114,7 +115,7 @@ def main() -> int:
     print("\na server starting: every level rendered ahead in the background (ms)")
     skill, source = make("server", ahead=True)
     began = time.perf_counter()
-    assert render_levels_ahead(source)
+    assert render_catalogue_ahead(source, [PlanSpec(level) for level in LEVELS])
     during: dict[str, list[float]] = {level: [] for level in LEVELS}
     assert source.ahead is not None
     while not source.ahead.idle.is_set():

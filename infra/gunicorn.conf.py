@@ -76,8 +76,8 @@ def post_worker_init(worker: object) -> None:
     line per record (skill.endpoint.logs.configure_logging), its
     long-lived objects out of the cyclic garbage collector's way
     (skill.endpoint.app.freeze_for_serving), and, in the first worker only,
-    every level's stream rendered in the background
-    (skill.endpoint.audio.render_ahead)."""
+    every workout stream mode can start rendered in the background within
+    the audio cache's limit (skill.endpoint.audio.render_ahead)."""
     from skill.endpoint.app import freeze_for_serving
     from skill.endpoint.audio import render_ahead
     from skill.endpoint.logs import configure_logging

@@ -15,11 +15,19 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "infra"))
 import publish_audio  # noqa: E402
 
-from skill.workout.plan_spec import PlanSpec
+from envelopes import USER_ID, intent
+
+from skill.builder import build_skill
+from skill.core.sdk import invoke
+from skill.store.sqlite import SQLiteAdapter
+from skill.workout.catalogue import STREAM_MINUTES, VOICE_MINUTES, catalogue, streamed
+from skill.workout.plan_spec import LEVELS, PlanSpec
+from skill.workout.stream import Token
 from tests.conftest import FakeClock
 from skill.workout.stream_sources import AUDIO_PREFIX, KEEP_MISSES, MISS_SECONDS, URL_LIFETIME, S3Segments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions
+from timer.exercises import load_exercises
 from timer.segments import SegmentRenderer
 
 BUCKET = "leg-coach-audio-test"
@@ -140,14 +148,73 @@ def test_a_playlist_of_another_format_is_not_used(s3: Any) -> None:
     assert source.playlist(SPEC.plan()) is None
 
 
-def test_catalogue_holds_every_level_and_single_exercise_at_each_length() -> None:
-    specs = list(publish_audio.catalogue(minutes=(None, 10)))
-    assert PlanSpec("advanced", None, None) in specs and PlanSpec("beginner", 10, "lunge") in specs
-    assert len(specs) == len(set(specs)) == 3 * 2 * (1 + len(publish_audio.load_exercises()))
+def test_a_dry_run_uploads_nothing_and_counts_sizes_as_the_real_publish_finds_them(
+        s3: Any, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    specs = [SPEC, PlanSpec("intermediate", 2)]
+    dry = publish_audio.publish(specs, s3, BUCKET, cache_dir=cache, dry_run=True, sample=2)
+    renderer = SegmentRenderer(AudioCache(cache, VoiceOptions()))
+    segments = {s.digest for spec in specs for s in renderer.stream(spec.plan()).segments}
+    assert keys(s3) == {}
+    assert dry.sampled == 2 < len(segments)
+    assert len(list(cache.glob("s-*.mp3"))) == 2  # the rest is only counted
+    assert dry.unencoded_audio > 0 and dry.speed > 0 and dry.render_seconds > dry.speech_seconds
+    assert (dry.plans, dry.segments, dry.uploaded) == (2, len(segments), len(segments) + 2)
+    real = publish_audio.publish(specs, s3, BUCKET, cache_dir=cache)
+    assert real.uploaded == dry.uploaded and sum(h["ContentLength"] for h in keys(s3).values()) == real.bytes
+    assert abs(real.bytes - dry.bytes) <= len(segments)  # CBR: a size is known to a byte unencoded
+    assert real.unencoded_audio == 0 and real.sampled == len(segments) - 2
 
 
-@pytest.mark.parametrize("argv", [["--bucket", "b", "--minutes", "1"], ["--bucket", "b", "--minutes", "ten"],
-                                  ["--minutes", "10"]])
+class AskedS3Segments(S3Segments):
+    """The function's S3 source, noting the playlists stream mode asks it for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
+
+    def playlist(self, plan: Any) -> Any:
+        self.asked.append(self.playlist_key(plan))
+        return super().playlist(plan)
+
+
+def test_publish_holds_every_workout_stream_mode_starts_and_nothing_else(s3: Any, tmp_path: Path) -> None:
+    """Every length the voice accepts, as planned too, for a level and for one
+    exercise alone (whole: the catalogue's own test below)."""
+    wanted = list(catalogue(["beginner"], ["squat"]))
+    report = publish_audio.publish(wanted, s3, BUCKET, cache_dir=tmp_path / "cache", dry_run=True)
+    renderer = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions()))
+    source = AskedS3Segments(BUCKET, client=s3)
+    for spec in wanted:  # the playlists alone: segments are not fetched here
+        plan = spec.plan()
+        body = json.dumps(renderer.stream(plan).playlist(plan).to_json())
+        s3.put_object(Bucket=BUCKET, Key=source.playlist_key(plan), Body=body)
+    skill = build_skill(SQLiteAdapter(tmp_path / "skill.db"), {"AUDIO": source})
+    asks = [{"level": "beginner", "minutes": None}, {"level": "squats", "minutes": None},  # "just squats"
+            *({"level": level, "minutes": str(m)} for level in ("beginner", "squats") for m in VOICE_MINUTES)]
+    played = set()
+    for i, slots in enumerate(asks):
+        response = invoke(skill, intent("StartWorkoutIntent", slots, new=True, user_id=f"{USER_ID}{i}"))
+        (play,) = [d for d in response["response"]["directives"] if d["type"] == "AudioPlayer.Play"]
+        token = Token.parse(play["audioItem"]["stream"]["token"])
+        assert token is not None
+        played.add(token.spec)
+    assert played == set(wanted)
+    assert set(source.asked) == set(report.playlists) and len(report.playlists) == len(wanted)
+
+
+def test_the_catalogue_is_every_workout_stream_mode_can_start_levels_first() -> None:
+    exercises = [None, *load_exercises()]
+    asked = {streamed(PlanSpec(level, minutes, exercise))
+             for level in LEVELS for minutes in (None, *VOICE_MINUTES) for exercise in exercises}
+    specs = list(catalogue())
+    assert len(specs) == len(set(specs)) == len(asked) == 3 * (1 + len(STREAM_MINUTES)) * len(exercises)
+    assert set(specs) == asked
+    assert specs[:3] == [PlanSpec(level) for level in LEVELS]
+
+
+@pytest.mark.parametrize("argv", [["--bucket", "b", "--level", "expert"], ["--bucket", "b", "--minutes", "10"],
+                                  ["--level", "beginner"]])
 def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         publish_audio.main(argv, client=object())

@@ -4,6 +4,8 @@ Real speech and encoding; the test waits for the thread to be idle."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from envelopes import envelope, intent
@@ -15,12 +17,12 @@ from skill.endpoint.app import create_app
 from skill.endpoint.audio import render_ahead
 from skill.store.sqlite import SQLiteAdapter
 from skill.workout.plan_spec import PlanSpec
-from skill.workout.render_ahead import RenderAhead, render_levels_ahead
+from skill.workout.render_ahead import RenderAhead, render_catalogue_ahead
 from skill.workout.stream_sources import LocalSegments
 from speech.cache import AudioCache
 from speech.tts import VoiceOptions
-from timer.plans import loads_plan
-from timer.segments import SegmentRenderer
+from timer.plans import Plan, loads_plan
+from timer.segments import SegmentRenderer, Stream
 
 BASE = "https://coach.example.com"
 WAIT = 120  # seconds: a bound for a loaded machine, not a measure
@@ -76,11 +78,11 @@ def test_plans_are_rendered_ahead_only_within_the_cache_limit(tmp_path: Path) ->
 def test_one_process_of_a_server_renders_the_levels_ahead(tmp_path: Path) -> None:
     first = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0))  # 0: queue, render nothing
     second = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=0))
-    assert render_levels_ahead(first) is True
-    assert render_levels_ahead(second) is False  # the lock file is held
+    assert render_catalogue_ahead(first) is True
+    assert render_catalogue_ahead(second) is False  # the lock file is held
     assert first.ahead is not None and first.ahead.idle.wait(WAIT)
     assert segment_files(tmp_path / "cache") == set()
-    assert render_levels_ahead(LocalSegments(BASE, tmp_path / "other")) is False  # no RenderAhead: never
+    assert render_catalogue_ahead(LocalSegments(BASE, tmp_path / "other")) is False  # no RenderAhead: never
 
 
 def test_an_app_without_local_streams_renders_nothing_ahead(tmp_path: Path) -> None:
@@ -119,3 +121,54 @@ def test_a_start_plays_the_opening_and_every_next_part_is_the_whole_streams(tmp_
     whole = SegmentRenderer(AudioCache(tmp_path / "cache", VoiceOptions())).stream(plan)
     assert urls == [f"{BASE}/audio/{s.digest}.mp3" for s in whole.segments]
     assert segment_files(tmp_path / "cache") == {s.file_name for s in whole.segments}
+
+
+class Taken:
+    """Plans handed out one at a time, noting which were taken (the thread takes them lazily)."""
+
+    def __init__(self, plans: list[Plan], gate: threading.Event | None = None) -> None:
+        self.plans, self.gate, self.taken = plans, gate, []
+
+    def __iter__(self) -> Iterator[Plan]:
+        for plan in self.plans:
+            if self.gate is not None:
+                assert self.gate.wait(WAIT)
+            self.taken.append(plan.name)
+            yield plan
+
+
+def test_planned_streams_render_in_order_until_the_cache_limit_and_the_rest_are_never_made(tmp_path: Path) -> None:
+    first, second, third = (PlanSpec("beginner", m, "squat").plan() for m in (2, 5, 10))
+    alone = LocalSegments(BASE, tmp_path / "alone", ahead=RenderAhead(limit=10**9))
+    assert alone.ahead is not None
+    alone.ahead.plans(alone, [first])
+    assert alone.ahead.idle.wait(WAIT)
+    room = alone.renderer.cache.usage().bytes + 1  # the first plan's speech and segments fit, no more
+
+    source = LocalSegments(BASE, tmp_path / "cache", ahead=RenderAhead(limit=room))
+    plans = Taken([first, second, third])
+    assert source.ahead is not None
+    source.ahead.plans(source, plans)
+    assert source.ahead.idle.wait(WAIT)
+    assert segment_files(tmp_path / "cache") == {s.file_name for s in source.stream(first).segments}
+    assert plans.taken == [first.name, second.name]  # the second found the cache full; the third was never made
+
+
+def test_a_playing_streams_rest_is_rendered_before_the_planned_streams(tmp_path: Path) -> None:
+    class Noted(LocalSegments):
+        def render(self, stream: Stream, index: int) -> Path:
+            order.append((stream.timeline.title, index))
+            return super().render(stream, index)
+
+    order: list[tuple[str, int]] = []
+    source = Noted(BASE, tmp_path / "cache", ahead=RenderAhead(limit=10**9))
+    playing, planned = loads_plan(SMALL), PlanSpec("beginner", 2, "squat").plan()
+    gate = threading.Event()
+    assert source.ahead is not None
+    source.ahead.plans(source, Taken([planned], gate))  # the thread waits for the planned stream...
+    source.ahead.rest_of(source, playing, 1)  # ...while a stream starts playing
+    gate.set()
+    assert source.ahead.idle.wait(WAIT)
+    rest = len(source.stream(playing).segments) - 1
+    assert order[:rest] == [(playing.title, i) for i in range(1, rest + 1)]
+    assert [i for title, i in order[rest:]] == list(range(len(source.stream(planned).segments)))

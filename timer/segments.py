@@ -34,7 +34,7 @@ from typing import Any
 from speech.audio import place
 from speech.cache import AudioCache, part_key
 from speech.model import Narration
-from speech.mp3 import DELAY, FORMAT, FRAME, SAMPLE_RATE, encode_frames, input_samples
+from speech.mp3 import BIT_RATE, DELAY, FORMAT, FRAME, SAMPLE_RATE, encode_frames, input_samples
 from timer.compiler import compile_plan
 from timer.plans import Plan
 from timer.render import SessionClips, measured_timeline
@@ -79,6 +79,11 @@ class Segment:
     @property
     def file_name(self) -> str:
         return f"s-{self.digest}.mp3"
+
+    @property
+    def size(self) -> int:
+        """Bytes of its MP3 (constant bit rate: known before it is encoded, to a byte)."""
+        return round(self.frames * FRAME * BIT_RATE * 1000 / 8 / SAMPLE_RATE)
 
     def offset_in_file(self, plan_offset: float) -> float:
         """Where a moment of the plan sounds in this segment's decoded audio."""

@@ -46,7 +46,7 @@ WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "carry_on_with": frozenset({"where"}), "more_rest": frozenset({"seconds"}),
         "restarting": frozenset({"where"}), "replace_question": frozenset({"where"}),
         "unknown_exercise": frozenset({"words"}), "minutes_ago": frozenset({"number"}),
-        "hours_ago": frozenset({"number"}), "days_ago": frozenset({"number"}), "weeks_ago": frozenset({"number"}),
+        "hours_ago": frozenset({"number"}), "streamed_minutes": frozenset({"number"}), "days_ago": frozenset({"number"}), "weeks_ago": frozenset({"number"}),
         "months_ago": frozenset({"number"}), "workouts": frozenset({"number"}), "more": frozenset({"number"}),
         "week_none": frozenset({"goal"}), "week_some": frozenset({"done", "more", "goal"}),
         "week_reached": frozenset({"done", "goal"}),

@@ -95,10 +95,14 @@ def attach_audio(app: Flask, settings: Mapping[str, Any]) -> SegmentSource | Non
     return source
 
 
-def render_ahead(app: Flask) -> bool:
-    """As a server starts: render every level's stream in the background
-    (one process of the server does; see
-    :func:`skill.workout.render_ahead.render_levels_ahead`)."""
-    from skill.workout.render_ahead import render_levels_ahead
+def render_ahead(app: Flask, *, dev: bool = False) -> bool:
+    """As a server starts: render in the background every workout stream mode
+    can start, within the audio cache's limit (``dev``, a console's local
+    server: the levels as planned, what "start a workout" plays). One
+    process of the server does; see
+    :func:`skill.workout.render_ahead.render_catalogue_ahead`."""
+    from skill.workout.plan_spec import LEVELS, PlanSpec
+    from skill.workout.render_ahead import render_catalogue_ahead
 
-    return render_levels_ahead(getattr(app, "extensions", {}).get("legcoach.audio"))
+    specs = [PlanSpec(level) for level in LEVELS] if dev else None
+    return render_catalogue_ahead(getattr(app, "extensions", {}).get("legcoach.audio"), specs)

@@ -29,6 +29,8 @@ from ask_sdk_model.interfaces.audioplayer import (
 
 from skill.core.coach import FROM_ENVIRONMENT
 from skill.core.responses import ssml
+from skill.workout.catalogue import streamed
+from skill.workout.flow import words
 from skill.workout.plan_spec import DEFAULT_LEVEL, PlanSpec
 from skill.workout.progress import Event, Saved
 from skill.workout.state import request_time, user_id
@@ -45,6 +47,7 @@ from skill.workout.stream import (
     supports_audio,
 )
 from speech.model import Narration
+from timer.exercises import number_words
 
 if TYPE_CHECKING:  # segments (and the speech cache under them) load with a stream's first request
     from timer.plans import Plan
@@ -163,13 +166,15 @@ class Streamer:
             self._update(handler_input, lambda a: a.pop(FAILED_KEY, None))
             return before + FAILED
         saved = Saved.from_attributes(attributes)
-        spec = PlanSpec(level or saved.level or DEFAULT_LEVEL, minutes, exercise)
+        spec = streamed(PlanSpec(level or saved.level or DEFAULT_LEVEL, minutes, exercise))
         plan = spec.plan()
         opening = getattr(self.source, "opening", self.source.playlist)  # a local source starts faster
         playlist = opening(plan)
         if playlist is None:
             return before
         note = FIRST_TIME if level is None and saved.level is None else ""
+        if spec.minutes != minutes:  # streams come in set lengths: the nearest one plays
+            note += " " + words("streamed_minutes", number=number_words(spec.minutes or 0))
         token = Token(spec, plan.digest, 0)
         now = request_time(handler_input)
 
