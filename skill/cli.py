@@ -69,8 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging()
     server = http_server(args.host, args.port, dev=args.dev)
     freeze_for_serving()
-    if not args.dev:  # under make run a stream's rest is rendered as it plays, no level at start
-        render_ahead(server.app)
+    render_ahead(server.app, dev=args.dev)  # in the background: the server answers at once
     logging.getLogger("skill.cli").info("serving on http://%s:%d%s", args.host, server.server_port,
                                         " (dev)" if args.dev else "")
     try:

@@ -4,9 +4,17 @@ Real speech and encoding; the test waits for the thread to be idle."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from envelopes import envelope, intent
 from test_segments import SMALL
@@ -16,7 +24,7 @@ from skill.core.sdk import invoke
 from skill.endpoint.app import create_app
 from skill.endpoint.audio import render_ahead
 from skill.store.sqlite import SQLiteAdapter
-from skill.workout.plan_spec import PlanSpec
+from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.render_ahead import RenderAhead, render_catalogue_ahead
 from skill.workout.stream_sources import LocalSegments
 from speech.cache import AudioCache
@@ -172,3 +180,80 @@ def test_a_playing_streams_rest_is_rendered_before_the_planned_streams(tmp_path:
     rest = len(source.stream(playing).segments) - 1
     assert order[:rest] == [(playing.title, i) for i in range(1, rest + 1)]
     assert [i for title, i in order[rest:]] == list(range(len(source.stream(planned).segments)))
+
+
+class DevServer:
+    """``python -m skill serve --dev --port 0`` (what ``make run`` starts) as a
+    real process, with its own home and audio cache limit."""
+
+    def __init__(self, home: Path, cache_mb: float) -> None:
+        env = {**os.environ, "LEGCOACH_HOME": str(home), "LEGCOACH_AUDIO_CACHE_MB": str(cache_mb),
+               "PYTHONUNBUFFERED": "1"}
+        self.cache = home / "audio-cache"
+        self.log = home / "server.log"
+        home.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "skill", "serve", "--dev", "--port", "0"],
+                                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            env=env, start_new_session=True)
+        self.port = int(self.wait_for(lambda: re.search(r"serving on http://127\.0\.0\.1:(\d+)",
+                                                         self.log.read_text()), "the server to start")[1])
+
+    def wait_for(self, found: Any, what: str) -> Any:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            value = found()
+            if value:
+                return value
+            assert self.process.poll() is None, self.log.read_text()
+            time.sleep(0.05)
+        raise AssertionError(f"waited {WAIT} s for {what}")
+
+    def healthy(self) -> bool:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as answer:
+            return bool(answer.status == 200)
+
+    def interrupt(self) -> int:
+        """Ctrl-C, as make run's console sends it when it ends: the exit status."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=5)  # make run kills a server that takes longer
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def level_segments(cache: Path) -> set[str]:
+    source = LocalSegments(BASE, cache)
+    return {s.file_name for level in LEVELS for s in source.stream(PlanSpec(level).plan()).segments}
+
+
+def test_the_dev_server_of_make_run_renders_the_levels_ahead_within_the_cache_limit(tmp_path: Path) -> None:
+    server = DevServer(tmp_path / "home", cache_mb=8)
+    try:
+        assert server.healthy()  # it answers while rendering goes on in the background
+        server.wait_for(lambda: segment_files(server.cache), "the first segment")
+        limit = 8 * 1024 * 1024
+        server.wait_for(lambda: AudioCache(server.cache).usage().bytes >= limit, "the cache to reach its limit")
+        assert server.healthy()
+        assert server.interrupt() == 0
+    finally:
+        server.kill()
+    biggest = max(p.stat().st_size for p in server.cache.glob("s-*.mp3"))
+    assert AudioCache(server.cache).usage().bytes < limit + biggest  # it stopped at the limit
+    rendered = segment_files(server.cache)
+    assert rendered and rendered <= level_segments(tmp_path / "other")  # the levels' streams, nothing else
+    assert "Traceback" not in server.log.read_text()
+
+
+def test_ctrl_c_ends_the_dev_server_at_once_while_it_renders_ahead(tmp_path: Path) -> None:
+    every = level_segments(tmp_path / "other")
+    server = DevServer(tmp_path / "home", cache_mb=200)
+    try:
+        server.wait_for(lambda: segment_files(server.cache), "the first segment")
+        assert len(segment_files(server.cache)) < len(every)  # still rendering
+        assert server.interrupt() == 0
+    finally:
+        server.kill()
+    assert "Traceback" not in server.log.read_text()
