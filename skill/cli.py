@@ -152,6 +152,13 @@ HELP = {
 }
 
 
+#: What the console (chat, run) understands, for their --help.
+CONSOLE_HELP = ("In the console, type what you would say to an Echo (\"start a workout\", \"pause\", "
+                "\"what about salt\"). While workout audio plays or is paused, \"press play\", \"press pause\", "
+                "\"press next\" and \"press previous\" press the device's buttons (the PlaybackController "
+                "requests an Echo sends). \"quit\", Ctrl-D or Ctrl-C leave.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Leg Coach, the Alexa skill.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -172,12 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--speak", action="store_true", help="also say the answer aloud")
 
     chat = command("chat", cmd_chat)
+    chat.epilog = CONSOLE_HELP
     chat.add_argument("--url", help="endpoint of a server run with --dev (default: in process)")
     chat.add_argument("--mute", action="store_true", help="print answers without speaking them")
     chat.add_argument("--fast", action="store_true",
                       help="don't wait: take each answer as heard to its end (for demos)")
 
     run = command("run", cmd_run)
+    run.epilog = CONSOLE_HELP
     run.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     run.add_argument("--mute", action="store_true", help="print answers without speaking them")
     run.add_argument("--fast", action="store_true",

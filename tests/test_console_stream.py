@@ -29,6 +29,7 @@ from skill.devtools.segments import SegmentBook, fetch
 from skill.endpoint.app import create_app
 from skill.questions.knowledge import load_knowledge
 from skill.store.sqlite import SQLiteAdapter
+from skill.workout.stream import Token
 from skill.workout.stream_sources import LocalSegments
 from speech.live import MuteSpeaker
 
@@ -308,3 +309,51 @@ def test_piped_lines_stream_in_fast_mode_too(child_env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("▶ Beginner leg workout") == BEGINNER_PARTS
     assert "There's no workout playing" in done.stdout  # "next" after the end, said kindly
+
+
+def test_typed_button_presses_send_what_a_device_sends_and_steer_the_stream(
+        live: tuple[str, LocalSegments], nlu: LocalNLU) -> None:
+    # A minute in, the pause button; play (the warm-up again from its start); 5 s later next,
+    # 5 s into that part previous, 5 s later quit.
+    typist = Typist((None, "start a workout"), (60.0, "press pause"), (None, "press play"), (5.0, "press next"),
+                    (5.0, "press previous"), (5.0, "quit"))
+    c, transport, out = device(live, nlu, typist)
+    c.run()
+    pressed = [(r, a) for r, a in zip(transport.sent, transport.answered)
+               if r["request"]["type"].startswith("PlaybackController.")]
+    assert [r["request"]["type"] for r, _ in pressed] == [
+        "PlaybackController.PauseCommandIssued", "PlaybackController.PlayCommandIssued",
+        "PlaybackController.NextCommandIssued", "PlaybackController.PreviousCommandIssued"]
+    for request, answer in pressed:
+        assert "session" not in request and set(request["request"]) == {"type", "requestId", "timestamp", "locale"}
+        assert request["context"]["System"]["device"]["supportedInterfaces"] == {"AudioPlayer": {}}
+        assert not {"outputSpeech", "card", "reprompt"} & set(answer["response"])
+        assert all(d["type"].startswith("AudioPlayer.") for d in answer["response"]["directives"])
+    (pause, stop), (play, replay), (nxt, forward), (_, back) = pressed
+    held = pause["context"]["AudioPlayer"]
+    assert held["playerActivity"] == "PLAYING" and 0 < held["offsetInMilliseconds"] < 60_000
+    assert [d["type"] for d in stop["response"]["directives"]] == ["AudioPlayer.Stop"]
+    stopped = transport.sent[transport.sent.index(pause) + 1]
+    assert stopped["request"]["type"] == "AudioPlayer.PlaybackStopped"
+    assert stopped["request"]["offsetInMilliseconds"] == held["offsetInMilliseconds"]
+    assert play["context"]["AudioPlayer"]["playerActivity"] == "STOPPED"
+
+    def played(answer: dict[str, Any]) -> Token:
+        (d,) = answer["response"]["directives"]
+        assert d["type"] == "AudioPlayer.Play" and d["playBehavior"] == "REPLACE_ALL"
+        token = Token.parse(d["audioItem"]["stream"]["token"])
+        assert token is not None
+        return token
+
+    assert played(replay).segment == 0 and played(replay).encode() == held["token"]
+    assert nxt["context"]["AudioPlayer"]["offsetInMilliseconds"] == 5000
+    assert played(forward).segment == 1 and played(back).segment == 0
+    assert "press play or resume" in out.getvalue()
+
+
+def test_a_button_without_workout_audio_sends_nothing(live: tuple[str, LocalSegments], nlu: LocalNLU) -> None:
+    typist = Typist((None, "press next"), (None, "quit"))
+    c, transport, out = device(live, nlu, typist)
+    c.run()
+    assert not [r for r in transport.sent if r["request"]["type"].startswith("PlaybackController.")]
+    assert "its buttons do nothing" in out.getvalue()

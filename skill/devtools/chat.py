@@ -28,7 +28,7 @@ from skill.devtools.envelopes import CONSOLE_DEMO_USER_ID, LOCAL_USER_ID, Conver
 from skill.devtools.keyboard import Keyboard
 from skill.devtools.nlu import LocalNLU, normalise
 from skill.devtools.segments import SegmentBook
-from skill.devtools.streaming import StreamPlayback, clock_label
+from skill.devtools.streaming import BUTTONS, StreamPlayback, clock_label
 from speech.model import Narration, Say, Sound, estimate_speech_seconds
 from speech.text import ELLIPSIS, VISIBLE_PAUSE, to_text
 
@@ -181,6 +181,9 @@ class Console(StreamPlayback):
             raise _Quit
         if not line and self.device.playing:
             return self.stream()  # "Alexa" and nothing more: the stream carries on
+        button = BUTTONS.get(normalise(line))
+        if button is not None:
+            return self.press(button)
         if self.conversation.ended:
             self.conversation = self._new_conversation(self.conversation)
             words = normalise(line).removeprefix("alexa ")

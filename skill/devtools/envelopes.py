@@ -77,6 +77,14 @@ class Conversation:
     def session_ended(self, reason: str = "USER_INITIATED") -> Envelope:
         return self._envelope({"type": "SessionEndedRequest", "reason": reason})
 
+    def button(self, kind: str) -> Envelope:
+        """A device button pressed (``PlaybackController.PlayCommandIssued``,
+        ...): no session, no token of its own (the player's is in
+        ``context.AudioPlayer``), as Alexa sends it."""
+        envelope = self._envelope({"type": kind})
+        del envelope["session"]
+        return envelope
+
     def playback(self, kind: str, token: str, offset_ms: int, **fields: Any) -> Envelope:
         """A playback request (``AudioPlayer.PlaybackStarted``, ...): no session."""
         request = {"type": kind, "token": token, "offsetInMilliseconds": offset_ms, **fields}

@@ -10,7 +10,9 @@ and always as its cues printed at their second in the segment
 and starts the enqueued segment. A line typed while a segment plays pauses
 it there, as a wake word ducks a device: pause, resume, next, previous,
 start over and stop become the built-in intents Alexa sends the skill that
-holds the player (``stop`` is ``AMAZON.PauseIntent`` then), anything else
+holds the player (``stop`` is ``AMAZON.PauseIntent`` then); "press play",
+"press pause", "press next" and "press previous" press the device's
+buttons (``PlaybackController`` requests, see :data:`BUTTONS`); anything else
 goes to the skill as "Alexa, ask leg coach ..." would; if the answer leaves
 the player alone, the segment carries on from where it was. ``fast`` takes
 each segment as heard to its end at once. Playback events go outside any
@@ -56,6 +58,10 @@ PLAYER_WORDS = {
     "loop on": "AMAZON.LoopOnIntent", "loop off": "AMAZON.LoopOffIntent",
     "shuffle on": "AMAZON.ShuffleOnIntent", "shuffle off": "AMAZON.ShuffleOffIntent",
 }
+#: Typed lines that press the device's buttons: the PlaybackController
+#: requests a device sends (not intents: no speech, no session).
+BUTTONS = {f"press {name.lower()}": f"PlaybackController.{name}CommandIssued"
+           for name in ("Play", "Pause", "Next", "Previous")}
 #: Players that read MP3 themselves (libsndfile, Core Audio); others get WAV.
 MP3_PLAYERS = ("paplay", "pw-play", "afplay")
 
@@ -90,6 +96,23 @@ class StreamPlayback:
     def player_intent(self, words: str) -> str | None:
         """The built-in intent a device sends for ``words`` while it holds a stream."""
         return PLAYER_WORDS.get(words) if self.device.current is not None else None
+
+    def press(self, button: str) -> str | None:
+        """Press the device's ``button`` (a :data:`BUTTONS` request type) and
+        play what follows; a line typed meanwhile, or None. Without a stream
+        the device has no buttons for this skill: nothing is sent."""
+        if self.device.current is None:
+            self._print("(no workout audio on this device: its buttons do nothing for leg coach yet)")
+            return None
+        response = self.transport.send(self.conversation.button(button))
+        if speech_of(response):
+            self._print(f"(the skill answered {button} with speech: Alexa refuses that)")
+        self.apply(response)
+        typed = self.stream()
+        if typed is None and self.device.activity == STOPPED and self.device.failed_item is None:
+            self._print(f"(the workout audio is paused at {clock_label(self.device.offset_ms / 1000)}; "
+                        "type press play or resume to carry on, or quit)")
+        return typed
 
     def apply(self, response: Envelope) -> None:
         """Carry out a response's AudioPlayer directives and send what they cause."""
