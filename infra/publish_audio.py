@@ -49,7 +49,7 @@ from speech.cache import AudioCache  # noqa: E402
 from speech.mp3 import MIME_TYPE  # noqa: E402
 from speech.paths import audio_cache_dir  # noqa: E402
 from speech.tts import VoiceOptions  # noqa: E402
-from speech.voices import POLLY_PREFIX, Synthesizer  # noqa: E402
+from speech.voices import POLLY_PREFIX, Synthesizer, voice_for  # noqa: E402
 from timer.segments import Segment, SegmentRenderer, playlist_name  # noqa: E402
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -67,7 +67,7 @@ class Report:
     audio_seconds: float = 0.0  # their length
     uploaded: int = 0  # objects sent (dry: that would be)
     bytes: int = 0  # their size
-    skipped: int = 0  # objects already in the bucket
+    skipped: int = 0  # objects already in the bucket (each counted once)
     speech_seconds: float = 0.0  # synthesising speech and laying the streams out
     encode_seconds: float = 0.0  # encoding segments (dry: the sample's)
     encoded_audio: float = 0.0  # seconds of audio those encodings made
@@ -104,8 +104,9 @@ def publish(specs: Iterable[PlanSpec], client: Any, bucket: str, *, cache_dir: P
     lacks. ``dry_run``: upload nothing and encode only ``sample`` segments
     of those the cache lacks."""
     options = options or VoiceOptions()
-    renderer = SegmentRenderer(AudioCache(cache_dir, options, voice=voice))
-    have = existing_keys(client, bucket)
+    voice = voice or voice_for(options)
+    listed = existing_keys(client, bucket)
+    have, skipped = set(listed), set()
     report, seen, segments = Report(), set(), set()
     for spec in specs:
         plan = spec.plan()
@@ -114,6 +115,8 @@ def publish(specs: Iterable[PlanSpec], client: Any, bucket: str, *, cache_dir: P
         seen.add(plan.digest)
         report.plans += 1
         began = clock()
+        # a renderer per plan: its clips are kept in memory only while the plan needs them
+        renderer = SegmentRenderer(AudioCache(cache_dir, options, voice=voice))
         stream = renderer.stream(plan)
         report.speech_seconds += clock() - began
         for seg in stream.segments:
@@ -126,16 +129,17 @@ def publish(specs: Iterable[PlanSpec], client: Any, bucket: str, *, cache_dir: P
                 have.add(key)
                 audio = _audio(renderer, seg, report, sample if dry_run else None, clock)
                 _send(client, bucket, key, audio, MIME_TYPE, IMMUTABLE, report, dry_run)
-            else:
-                report.skipped += 1
+            elif key in listed:
+                skipped.add(key)
         key = AUDIO_PREFIX + playlist_name(plan.digest, options.voice, options.rate, options.volume)
         report.playlists.append(key)
         if key not in have:
             have.add(key)
             body = json.dumps(stream.playlist(plan).to_json(), separators=(",", ":")).encode()
             _send(client, bucket, key, body, "application/json", "no-cache", report, dry_run)
-        else:
-            report.skipped += 1
+        elif key in listed:
+            skipped.add(key)
+    report.skipped = len(skipped)
     return report
 
 
