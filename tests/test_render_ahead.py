@@ -243,7 +243,9 @@ def test_the_dev_server_of_make_run_renders_the_levels_ahead_within_the_cache_li
     biggest = max(p.stat().st_size for p in server.cache.glob("s-*.mp3"))
     assert AudioCache(server.cache).usage().bytes < limit + biggest  # it stopped at the limit
     rendered = segment_files(server.cache)
-    assert rendered and rendered <= level_segments(tmp_path / "other")  # the levels' streams, nothing else
+    # the levels' streams, nothing else (laid out on the server's own speech: the server
+    # synthesised all of a plan's phrases before its first segment)
+    assert rendered and rendered <= level_segments(server.cache)
     assert "Traceback" not in server.log.read_text()
 
 
