@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
@@ -291,15 +290,18 @@ class Trainer:
         return outcome.speech
 
 
-_trainers: WeakKeyDictionary[Coach, Trainer] = WeakKeyDictionary()
+_TRAINER = "_workout_trainer"
 
 
 def trainer_for(coach: Coach, stream: StreamFactory) -> Trainer:
     """The coach's one :class:`Trainer`, made on first use with ``stream``
-    (the turn handlers and the stream handlers both give the Streamer)."""
-    trainer = _trainers.get(coach)
-    if trainer is None:
-        trainer = _trainers[coach] = Trainer(coach, stream)
+    (the turn handlers and the stream handlers both give the Streamer).
+    Kept on the coach itself: in a table keyed weakly by coach, the trainer
+    (which holds its coach) would keep every coach and its store alive."""
+    found = vars(coach).get(_TRAINER)
+    if isinstance(found, Trainer):
+        return found
+    trainer = vars(coach)[_TRAINER] = Trainer(coach, stream)
     return trainer
 
 
