@@ -31,7 +31,7 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.80  # round eight: 179/222 once round seven moved to the seen rounds
+MIN_HELDOUT_ACCURACY = 0.81  # round eight: 182/222 once round seven moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 3  # round eight: 24/27 routed with warning signs by class
@@ -664,3 +664,23 @@ def test_two_questions_split_where_each_half_finds_its_own(matcher: Matcher) -> 
     match = matcher.match("do i need cardio or weights, and how many days a week")
     assert (match.topic_id, match.also) == ("cardio_vs_strength", "how_often")
     assert matcher.match("i'm a guy and my belly won't go however many crunches i do").also is None
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("is creatine safe for women", "medicine"),
+     ("are weight loss jabs a good idea for thigh fat", "medicine"),
+     ("i just gave birth, when can i start squats", "pregnancy"),
+     ("i'm 20 weeks, can i still do bridges", "pregnancy"),
+     ("i passed out after leg day", "see_doctor"),
+     ("i had a stroke last year, can i do squats", "see_doctor"),
+     ("my knee locks and won't straighten", "leg_pain")],
+)
+def test_medicines_recent_births_and_conditions_named_plainly_are_routed(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+def test_a_general_health_goal_is_not_a_doctor_question(matcher: Matcher) -> None:
+    assert matcher.match("how do i lower my cholesterol").kind == "out_of_scope"
