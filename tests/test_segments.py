@@ -94,7 +94,10 @@ def test_project_rate_doubles_to_the_stream_rate_keeping_time() -> None:
 def test_segments_tile_the_stream_on_frames_inside_the_quiet_between_blocks(plan: Plan, durations: Durations) -> None:
     timeline = compile_plan(plan, durations)
     segments = lay_out(timeline)
-    assert [s.blocks for s in segments] == list(timeline.turns())
+    turns = list(timeline.turns())
+    first = [turns[0][:1], turns[0][1:]] if len(turns[0]) > 1 else turns[:1]  # the first block alone
+    assert [s.blocks for s in segments] == first + turns[1:]
+    assert [s.blocks for s in lay_out(timeline, first_alone=False)] == turns
     assert [c for s in segments for c in s.cues] == list(timeline.cues)
     assert segments[0].first_frame == 0
     for before, seg in zip(segments, segments[1:]):

@@ -114,13 +114,21 @@ def _sample(seconds: float) -> int:
     return round(seconds * SAMPLE_RATE)
 
 
-def lay_out(timeline: Timeline) -> tuple[Segment, ...]:
+def lay_out(timeline: Timeline, first_alone: bool = True) -> tuple[Segment, ...]:
     """Segments for ``timeline`` (one per turn), placed on frame boundaries.
+
+    With ``first_alone`` the first block (the title and the first warm-up
+    move: 56 to 70 s of the built-in levels' 96 to 134 s of warm-up) is a
+    segment of its own and the rest of the warm-up the next one: a stream's
+    start waits for its first segment to be encoded, and a shorter one is
+    encoded sooner.
 
     Pure: the plan's times in, frame numbers out. A boundary is the last
     frame start at or before its block's first sample; the stream ends a
     frame after the last sound, so the finish is never cut."""
-    groups = timeline.turns()
+    groups = list(timeline.turns())
+    if first_alone and len(groups[0]) > 1:
+        groups[:1] = [groups[0][:1], groups[0][1:]]
     firsts = [0] + [_sample(timeline.blocks[g[0]].start) // FRAME for g in groups[1:]]
     firsts.append(-(-_sample(timeline.length) // FRAME) + 1)
     segments = []
@@ -189,11 +197,13 @@ class SegmentRenderer:
         self.clips = SessionClips(cache)
         #: Segment files this renderer had to encode (not found in the cache).
         self.encoded = 0
+        #: The first block a segment of its own (see :func:`lay_out`).
+        self.first_alone = True
 
     def stream(self, plan: Plan) -> Stream:
         """The plan's stream with every segment's digest; encodes nothing."""
         timeline = measured_timeline(plan, self.clips)
-        segments = tuple(_named(seg, self.cache) for seg in lay_out(timeline))
+        segments = tuple(_named(seg, self.cache) for seg in lay_out(timeline, self.first_alone))
         return Stream(timeline, segments)
 
     def opening(self, plan: Plan) -> Stream:
@@ -209,7 +219,7 @@ class SegmentRenderer:
         while True:
             measured = {n: self.clips.seconds(n) for n in first}
             timeline = compile_plan(plan, measured.get)
-            segments = lay_out(timeline)
+            segments = lay_out(timeline, self.first_alone)
             spoken = {c.narration for c in segments[0].cues}
             if spoken <= first:
                 return Stream(timeline, (_named(segments[0], self.cache),) + segments[1:])
