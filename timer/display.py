@@ -313,7 +313,11 @@ class Waker:
         timeout = max(seconds, 0.0)
         if timeout > 0.01:
             timeout -= timeout * SELECT_SLACK
-        readable, _, _ = select.select(fds, [], [], timeout)
+        # poll, not select: select fails on descriptors numbered 1024 and above
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        readable = [fd for fd, _ in poller.poll(int(timeout * 1000))]  # early, never late
         for fd in readable:
             if fd == self._read:
                 self._drain()

@@ -16,6 +16,7 @@ every time.
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import select
 import termios
@@ -98,7 +99,9 @@ class TerminalKeyboard:
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         while True:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.fd], [], [], wait)
+            poller = select.poll()  # not select(), which fails on descriptors from 1024
+            poller.register(self.fd, select.POLLIN)
+            ready = poller.poll(None if wait is None else math.ceil(wait * 1000))
             if not ready:
                 return None
             data = os.read(self.fd, 1024)
