@@ -39,6 +39,7 @@ QUESTIONS = ("why won't my legs slim down", "does salt make my legs puffy",
 
 
 def plan_figures() -> None:
+    from skill.workout.flow import turn_words
     from skill.workout.guide import guide_for
     from skill.workout.plan_spec import LEVELS, PlanSpec
     from skill.workout.turns import FINISH_RESERVE, pieces_for
@@ -53,7 +54,7 @@ def plan_figures() -> None:
         plan = load_plan(name)
         start = time.perf_counter()
         timeline = compile_plan(plan)
-        pieces = pieces_for(timeline, 90.0)
+        pieces = pieces_for(timeline, turn_words(), 90.0)
         cost = (time.perf_counter() - start) * 1000
         spoken = [p.narration + (p.question or "") for p in pieces]
         seconds = max(s.estimated_seconds() + (0 if p.question else FINISH_RESERVE)
@@ -62,7 +63,7 @@ def plan_figures() -> None:
         print(f"  {name:13} {timeline.length / 60:5.1f} m {len(pieces):5} {timeline.total_sets:4} "
               f"{seconds:9.1f} {chars:13} {cost:14.2f}")
     for level in LEVELS:
-        guide = guide_for(PlanSpec(level, None, "squat"))
+        guide = guide_for(PlanSpec(level, None, "squat"), turn_words())
         print(f"  {level}, just squats: {len(guide.pieces)} turns")
 
 

@@ -55,6 +55,7 @@ def main() -> int:
     from skill.builder import build_skill
     from skill.core.sdk import invoke
     from skill.store.sqlite import SQLiteAdapter
+    from skill.workout.flow import turn_words
     from skill.workout.guide import guide_for
     from skill.workout.plan_spec import LEVELS, PlanSpec
     from skill.workout.render_ahead import RenderAhead, render_catalogue_ahead
@@ -149,7 +150,7 @@ def main() -> int:
                     queued = answer.get("directives") or []
                     next_token = queued[0]["audioItem"]["stream"]["token"] if queued else ""
             token = next_token
-        turns = len(guide_for(PlanSpec(level)).pieces)
+        turns = len(guide_for(PlanSpec(level), turn_words()).pieces)
         print(f"  {level:12s} stream: {said} utterance, {parts} segments played   turns: {turns} utterances")
     shutil.rmtree(home, ignore_errors=True)
     return 0

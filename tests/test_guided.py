@@ -30,6 +30,7 @@ from skill.devtools.nlu import LocalNLU
 from skill.store import make_store
 from skill.store.sqlite import SQLiteAdapter
 from skill.builder import build_skill, interaction_model
+from skill.workout.flow import turn_words
 from skill.workout.guide import guide_for
 from skill.workout.plan_spec import PlanSpec
 from skill.workout.store import history_user
@@ -40,7 +41,7 @@ from timer.history import History
 
 MONDAY = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # Monday in every time zone but the far west
 THINK = 2.0  # seconds a user takes to answer
-BEGINNER = guide_for(PlanSpec("beginner"))
+BEGINNER = guide_for(PlanSpec("beginner"), turn_words())
 
 
 @dataclass

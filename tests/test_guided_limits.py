@@ -13,7 +13,7 @@ from skill.questions.knowledge import load_knowledge
 from skill.workout.guide import Guide, guide_for, turn_seconds_from_env
 from skill.workout.plan_spec import LEVELS, PlanSpec
 from skill.workout.turns import FINISH_RESERVE, Piece, pieces_for
-from skill.workout.flow import ago, reprompt_for, words
+from skill.workout.flow import ago, reprompt_for, turn_words, words
 from skill.workout.intents import exercise_values, level_named, parse_number
 from skill.workout.progress import Progress, Saved, week_count
 from skill.workout.telling import weekly_line
@@ -65,7 +65,7 @@ def check_guide(guide: Guide) -> None:
 @pytest.mark.parametrize("sounds", [True, False], ids=["sounds", "no-sounds"])
 def test_every_turn_of_every_builtin_plan_fits_alexa(name: str, sounds: bool) -> None:
     timeline = compile_plan(load_plan(name))
-    pieces = pieces_for(timeline, 90.0, sounds)
+    pieces = pieces_for(timeline, turn_words(), 90.0, sounds)
     for piece in pieces:
         tail = piece.question.estimated_seconds() if piece.question else FINISH_RESERVE
         assert piece.seconds + tail <= 90.0
@@ -76,15 +76,16 @@ def test_every_turn_of_every_builtin_plan_fits_alexa(name: str, sounds: bool) ->
 
 @pytest.mark.parametrize("spec", specs(), ids=lambda s: "-".join(str(v) for v in s.to_json().values()))
 def test_every_turn_of_levels_minutes_and_single_exercise_plans_fits_alexa(spec: PlanSpec) -> None:
-    check_guide(guide_for(spec))
+    check_guide(guide_for(spec, turn_words()))
 
 
 @pytest.mark.parametrize("limit", [45.0, 60.0, 240.0])
 def test_a_different_turn_limit_is_kept(limit: float) -> None:
     for level in LEVELS:
-        guide = guide_for(PlanSpec(level), limit)
+        guide = guide_for(PlanSpec(level), turn_words(), limit)
         check_guide(guide)
-    assert len(guide_for(PlanSpec("advanced"), 45.0).pieces) > len(guide_for(PlanSpec("advanced"), 90.0).pieces)
+    advanced = PlanSpec("advanced")
+    assert len(guide_for(advanced, turn_words(), 45.0).pieces) > len(guide_for(advanced, turn_words(), 90.0).pieces)
 
 
 def test_turn_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +100,7 @@ def test_turn_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_pieces_tile_the_timeline_and_carry_every_cue_once(level: str) -> None:
-    guide = guide_for(PlanSpec(level))
+    guide = guide_for(PlanSpec(level), turn_words())
     pieces, timeline = guide.pieces, guide.timeline
     assert pieces[0].start == 0 and pieces[-1].end == pytest.approx(timeline.length)
     assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))
@@ -134,7 +135,7 @@ def cue_starts(piece: Piece, cues: list[Cue]) -> list[float]:
 
 @pytest.mark.parametrize(("level", "tempo"), [("beginner", 3.0), ("advanced", 5.0)])
 def test_rep_counts_keep_the_plans_tempo_on_the_speaker(level: str, tempo: float) -> None:
-    guide = guide_for(PlanSpec(level))
+    guide = guide_for(PlanSpec(level), turn_words())
     piece = next(p for p in guide.pieces if "Squats. Set 1 of" in p.narration.text)
     reps = [at for at, words in say_starts(to_ssml(piece.narration)) if words in ("Four.", "Five.", "Six.")]
     assert [round(b - a, 2) for a, b in zip(reps, reps[1:], strict=False)] == [tempo] * 2
@@ -142,7 +143,7 @@ def test_rep_counts_keep_the_plans_tempo_on_the_speaker(level: str, tempo: float
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_cue_is_spoken_at_its_planned_offset_within_its_turn(level: str) -> None:
-    guide = guide_for(PlanSpec(level))
+    guide = guide_for(PlanSpec(level), turn_words())
     for piece in guide.pieces:
         cues = [c for c in guide.timeline.cues if piece.start - 1e-6 <= c.offset < piece.end - 1e-6]
         starts = cue_starts(piece, cues)
@@ -171,7 +172,7 @@ tempo = { down = 10, hold = 0, up = 10 }
 
 def test_long_holds_and_rests_are_split_with_continuations() -> None:
     timeline = compile_plan(loads_plan(LONG))
-    pieces = pieces_for(timeline, 90.0)
+    pieces = pieces_for(timeline, turn_words(), 90.0)
     texts = [p.narration.text for p in pieces]
     assert len(pieces) > timeline.length / 90
     assert any(t.startswith("Keep going, nine minutes left.") for t in texts)
@@ -186,7 +187,7 @@ def test_long_holds_and_rests_are_split_with_continuations() -> None:
 # -- where to carry on ------------------------------------------------------------------
 
 def test_resume_index_redoes_an_unheard_set_and_keeps_a_heard_one() -> None:
-    guide = guide_for(PlanSpec("beginner"))
+    guide = guide_for(PlanSpec("beginner"), turn_words())
     squats = next(p for p in guide.pieces if "Squats. Set 2 of 2." in p.narration.text)
     set_block = guide.timeline.block_at(squats.start)
     assert guide.resume_index(squats.index, 0.0) == squats.index
@@ -196,7 +197,7 @@ def test_resume_index_redoes_an_unheard_set_and_keeps_a_heard_one() -> None:
 
 
 def test_progress_round_trips_through_json_and_rejects_garbage() -> None:
-    guide = guide_for(PlanSpec("intermediate", 20))
+    guide = guide_for(PlanSpec("intermediate", 20), turn_words())
     now = datetime(2026, 5, 1, 12, tzinfo=timezone.utc)
     progress = Progress(guide.spec, guide.digest, 3, now, now, "paused", 2, now, 4.5, False, "squats")
     saved = Saved(progress, "intermediate", (now,))

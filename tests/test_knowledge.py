@@ -194,9 +194,10 @@ def test_spoken_sources_join_with_and() -> None:
 
 def test_every_prompt_has_text() -> None:
     prompts = load_prompts()
+    values = {"sources": "x", "first": "a", "second": "b"}
     for name in PROMPT_NAMES:
         assert prompts[name].strip(), name
-        assert prompts.pick(name, sources="x") == prompts[name].format(sources="x")
+        assert prompts.pick(name, **values) == prompts[name].format(**values)
 
 
 def test_disclaimer_says_not_a_substitute_for_medical_advice() -> None:

@@ -12,7 +12,7 @@ spoken English, no SSML (the speech layer escapes and renders it). The
 first variant is the default (``prompts["welcome"]``); ``prompts.pick(name,
 n)`` picks another for variety. Placeholders, where :data:`PROMPT_FIELDS`
 allows them, are written ``{name}``: ``source`` may use ``{sources}`` (the
-spoken sources, "A, B and C").
+spoken sources, "A, B and C"), ``for_example`` ``{first}`` and ``{second}``.
 
 A feature's own words stand in the same file, in a table named after the
 feature (``[workout]``), in the same form; :func:`load_words` reads one
@@ -36,7 +36,8 @@ from skill.core.content import KnowledgeError, read_data
 
 PROMPTS_FILE = "prompts.toml"
 #: Placeholders each prompt may use; prompts not listed may use none.
-PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"})}
+PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"}),
+                                               "for_example": frozenset({"first", "second"})}
 #: A feature's words (its table in the file) and the placeholders each may use.
 WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "workout": {
@@ -58,6 +59,12 @@ WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "amount_seconds": frozenset({"number"}), "amount_seconds_each": frozenset({"number", "side"}),
         "amount_reps": frozenset({"number"}), "amount_reps_each": frozenset({"number", "side"}),
         "next_set": frozenset({"set", "amount"}),
+        "rest_of": frozenset({"where"}), "doctor_question": frozenset({"mentioned"}),
+        "still_resting": frozenset({"left"}), "keep_going_left": frozenset({"left"}),
+        "ready_for": frozenset({"where"}), "ready_for_rest": frozenset({"number"}),
+        "ready_for_the": frozenset({"exercise"}), "minutes_left": frozenset({"number"}),
+        "seconds_left": frozenset({"number"}), "set_of": frozenset({"exercise", "number", "sets"}),
+        "stream_intro": frozenset({"title"}), "stream_part": frozenset({"part", "parts"}),
     },
 }
 
@@ -67,7 +74,7 @@ PROMPT_NAMES: tuple[str, ...] = (
     "welcome", "welcome_back_workout", "welcome_back", "disclaimer", "help", "reprompt",
     "ask_question", "anything_else", "offer_more", "offer_source", "offer_declined",
     "goodbye", "fallback", "out_of_scope", "error", "source", "card_sent", "no_source",
-    "no_more", "nothing_yet", "nothing_to_repeat",
+    "no_more", "nothing_yet", "nothing_to_repeat", "for_example",
 )
 
 

@@ -11,9 +11,9 @@ from skill.core.responses import Reply, render, silent
 from speech.model import Narration
 
 
-def examples_line(coach: Coach) -> str:
+def examples_line(coach: Coach) -> Narration:
     first, second = coach.examples(2)
-    return f"For example: {first}. Or: {second}."
+    return coach.prompt("for_example", first=first, second=second)
 
 
 class HelpHandler(IntentHandler):

@@ -4,7 +4,8 @@ A safety answer ("one of my legs is suddenly swollen") is remembered for
 the rest of the session (session attribute ``caution``) and for a day
 (persistent attribute ``caution``, with the request's time), so "start a
 workout" that day first asks "Earlier you mentioned a swollen leg. Has a
-doctor said it's fine to exercise?". A yes forgets it; a no keeps it.
+doctor said it's fine to exercise?" (the workout's words, ``doctor_question``
+in skill/core/prompts.toml). A yes forgets it; a no keeps it.
 """
 
 from __future__ import annotations
@@ -35,9 +36,6 @@ MENTIONED: Mapping[str, str] = {
     "medicine": "your medicine",
 }
 DEFAULT_MENTIONED = "a health worry"
-NOT_YET = ("Then let's leave the workout for today. That's the safe choice, not a step back. "
-           "Once a doctor says it's fine, just say start a workout. Until then, I'm happy to answer "
-           "your questions about legs. What would you like to know?")
 
 
 def note_answer(coach: Any, handler_input: HandlerInput, topic_id: str | None) -> None:
@@ -69,10 +67,6 @@ def mentioned(handler_input: HandlerInput, adapter: Any) -> str | None:
     if not isinstance(value, dict):
         return None
     return MENTIONED.get(str(value.get("topic")), DEFAULT_MENTIONED)
-
-
-def question(said: str) -> str:
-    return f"Earlier you mentioned {said}. Has a doctor said it's fine to exercise?"
 
 
 def _recent(value: Any, now: datetime) -> bool:

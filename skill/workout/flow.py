@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from skill.core.prompts import load_words
 from skill.workout.guide import Guide, guide_for
@@ -27,6 +28,7 @@ from skill.workout.progress import (
     settle,
 )
 from skill.workout.state import OFFER_NEXT, OFFER_RESTART
+from skill.workout.turns import TurnWords
 from speech.model import Narration, Pause
 from timer.exercises import get_exercise, number_words
 
@@ -56,6 +58,12 @@ class Outcome:
 def words(name: str, **values: str) -> str:
     """The workout's words ``name`` (skill/core/prompts.toml, ``[workout]``), filled in."""
     return load_words("workout").pick(name, 0, **values)
+
+
+@cache
+def turn_words() -> TurnWords:
+    """The words a guide's pieces say around the cues, from the same table."""
+    return TurnWords.of(load_words("workout"))
 
 
 def _say(*items: str | Narration) -> Narration:
@@ -90,7 +98,7 @@ def ago(delta: timedelta) -> str:
 
 def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
     """The guide for ``p``; a plan changed since is picked up at the same set."""
-    guide = guide_for(p.spec, ctx.limit, ctx.sounds)
+    guide = guide_for(p.spec, turn_words(), ctx.limit, ctx.sounds)
     if guide.digest == p.digest and p.next < len(guide.pieces):
         return p, guide, Narration()
     starts = [i for i in range(len(guide.pieces))  # pieces that start a set or a move
@@ -132,7 +140,7 @@ def deliver_piece(saved: Saved, p: Progress, guide: Guide, index: int, prefix: N
 
 def start(saved: Saved, ctx: Ctx, spec: PlanSpec, prefix: Narration = Narration()) -> Outcome:
     """A new workout from its first piece (any unfinished one is dropped)."""
-    guide = guide_for(spec, ctx.limit, ctx.sounds)
+    guide = guide_for(spec, turn_words(), ctx.limit, ctx.sounds)
     saved = replace(saved, level=spec.level)
     return deliver_piece(saved, begin(spec, guide, ctx.now), guide, 0, prefix, ctx, (("start", guide.plan),))
 
@@ -227,7 +235,7 @@ def ended(saved: Saved, ctx: Ctx) -> Outcome:
 def _group_name(guide: Guide, index: int) -> str:
     first = guide.group_first(guide.pieces[index].group)
     name = guide.where(first)
-    return name if first == index else f"the rest of {name}"
+    return name if first == index else words("rest_of", where=name)
 
 
 def skip(saved: Saved, ctx: Ctx) -> Outcome:

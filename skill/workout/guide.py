@@ -5,7 +5,8 @@ same :class:`~timer.plans.Plan` whenever it is needed; the timeline comes
 from the timer's compiler with *estimated* speech lengths (no measured
 durations), so the speaker keeps the plan's cues and tempo exactly as the
 local timer does. A :class:`Guide` holds that timeline cut into voice turns
-(:mod:`skill.workout.turns`) and answers questions about positions in it.
+(:mod:`skill.workout.turns`) and answers questions about positions in it,
+in the :class:`~skill.workout.turns.TurnWords` it was made with.
 Pure: no SDK, no I/O.
 """
 
@@ -22,6 +23,7 @@ from skill.workout.turns import (
     EPS,
     FINISH_RESERVE,
     Piece,
+    TurnWords,
     block_phrase,
     pieces_for,
     question_for,
@@ -65,6 +67,7 @@ class Guide:
     timeline: Timeline
     pieces: tuple[Piece, ...]
     limit: float
+    said: TurnWords
     sounds: bool = True
 
     @cached_property  # guides are cached (guide_for): hashing the plan's TOML once is enough
@@ -80,14 +83,14 @@ class Guide:
 
     def where(self, index: int) -> str:
         """Where piece ``index`` is: "lunges, set two of three"."""
-        return block_phrase(self.block(index))
+        return block_phrase(self.block(index), self.said)
 
     def ask(self, index: int) -> Narration:
         """The question that leads into piece ``index``."""
         if index == 0:
-            return question_for(self.timeline, self.block(0))
+            return question_for(self.timeline, self.block(0), self.said)
         question = self.pieces[index - 1].question
-        return question if question is not None else Narration.of("Ready?")
+        return question if question is not None else Narration.of(self.said.ready)
 
     def group_first(self, group: int) -> int:
         return next(p.index for p in self.pieces if p.group == group)
@@ -136,9 +139,11 @@ HEARD_TOLERANCE = 2.0
 
 
 @lru_cache(maxsize=64)
-def guide_for(spec: PlanSpec, limit: float = DEFAULT_TURN_SECONDS, sounds: bool = True) -> Guide:
-    """The guide for ``spec`` (cached: plans are data, so the same spec gives the same guide)."""
+def guide_for(spec: PlanSpec, said: TurnWords, limit: float = DEFAULT_TURN_SECONDS,
+              sounds: bool = True) -> Guide:
+    """The guide for ``spec`` saying ``said`` (cached: plans are data, so the
+    same spec gives the same guide)."""
     plan = spec.plan()
     timeline = compile_plan(plan)
-    return Guide(spec, plan, timeline, pieces_for(timeline, limit, sounds), limit, sounds)
+    return Guide(spec, plan, timeline, pieces_for(timeline, said, limit, sounds), limit, said, sounds)
 

@@ -55,12 +55,6 @@ if TYPE_CHECKING:  # segments (and the speech cache under them) load with a stre
 
 log = logging.getLogger("skill.workout.streamer")
 
-FIRST_TIME = "Since this is your first workout, we'll start at the beginner level."
-INTRO = ("{title}. I'll play the whole workout. Say Alexa, pause, to take a break, "
-         "and Alexa, resume, to carry on.")
-FAILED = ("Last time the workout audio couldn't play on this device, so this time I'll guide you "
-          "set by set.")
-
 
 class Streamer:
     """Stream mode for one skill: its segment source and the user's state."""
@@ -118,8 +112,8 @@ class Streamer:
         seg = playlist.segments[token.segment]
         stream = Stream(token=token.encode(), url=self.source.url(plan, seg), offset_in_milliseconds=0,
                         expected_previous_token=expected)
-        item = AudioItem(stream=stream, metadata=AudioItemMetadata(title=plan.title, subtitle=(
-            f"Part {token.segment + 1} of {len(playlist.segments)}")))
+        item = AudioItem(stream=stream, metadata=AudioItemMetadata(title=plan.title, subtitle=words(
+            "stream_part", part=str(token.segment + 1), parts=str(len(playlist.segments)))))
         builder = handler_input.response_builder
         if speech:
             builder.speak(ssml(speech))
@@ -164,7 +158,7 @@ class Streamer:
             return before
         if attributes.get(FAILED_KEY):
             self._update(handler_input, lambda a: a.pop(FAILED_KEY, None))
-            return before + FAILED
+            return before + words("stream_failed")
         saved = Saved.from_attributes(attributes)
         spec = streamed(PlanSpec(level or saved.level or DEFAULT_LEVEL, minutes, exercise))
         plan = spec.plan()
@@ -172,7 +166,7 @@ class Streamer:
         playlist = opening(plan)
         if playlist is None:
             return before
-        note = FIRST_TIME if level is None and saved.level is None else ""
+        note = words("first_workout") if level is None and saved.level is None else ""
         if spec.minutes != minutes:  # streams come in set lengths: the nearest one plays
             note += " " + words("streamed_minutes", number=number_words(spec.minutes or 0))
         token = Token(spec, plan.digest, 0)
@@ -185,7 +179,7 @@ class Streamer:
             a[STREAM_KEY] = StreamState(token, "playing", 0, now).to_json()
 
         self._update(handler_input, begin, (("start", plan),))
-        speech = before + note + INTRO.format(title=plan.title)
+        speech = before + note + words("stream_intro", title=plan.title)
         return self._play(handler_input, token, plan, playlist, speech=speech)
 
     # --- playback events (AudioPlayer.*, no session) -----------------------------------
@@ -262,15 +256,13 @@ class Streamer:
         here = self.current(handler_input)
         found = self._playlist(here[0]) if here is not None else None
         if here is None or found is None:
-            return self._say(handler_input, Narration.of(
-                "There's no workout playing. Say start a workout to begin one.")) if spoken \
+            return self._say(handler_input, Narration.of(words("no_stream"))) if spoken \
                 else self.empty(handler_input)
         (token, offset), (plan, playlist) = here, found
         now = request_time(handler_input)
         if action in ("pause", "stop"):
             self._put(handler_input, StreamState(token, "stopped", offset, now))
-            said = Narration.of("Stopped. I've saved your place. To carry on later, say: Alexa, ask leg "
-                                "coach to resume my workout.") if action == "stop" and spoken else None
+            said = Narration.of(words("stream_stopped")) if action == "stop" and spoken else None
             return self._stop(handler_input, said)
         index = token.segment
         if action == "resume":
@@ -280,8 +272,8 @@ class Streamer:
         elif action == "previous":
             index -= 1
         if not 0 <= index < len(playlist.segments):
-            edge = "last" if index >= len(playlist.segments) else "first"
-            said = Narration.of(f"This is already the {edge} part of the workout.")
+            edge = "already_last" if index >= len(playlist.segments) else "already_first"
+            said = Narration.of(words(edge))
             return self._say(handler_input, said) if spoken else self.empty(handler_input)
         target = token.at(index)
         self._put(handler_input, StreamState(target, "playing", 0, now))
@@ -296,10 +288,10 @@ class Streamer:
         self._update(handler_input, lambda a: a.__setitem__(MODE_KEY, mode) if mode == TURNS
                      else a.pop(MODE_KEY, None))
         if mode == TURNS:
-            said = "Okay. From now on I'll guide your workouts set by set. Say start a workout to begin."
+            said = words("mode_turns")
         elif self.source is None or not supports_audio(handler_input):
-            said = "This device can't play workout audio, so I'll keep guiding you set by set."
+            said = words("mode_no_audio")
         else:
-            said = "Okay. From now on I'll play whole workouts hands-free. Say start a workout to begin."
+            said = words("mode_stream")
         return self._say(handler_input, Narration.of(said))
 

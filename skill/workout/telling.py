@@ -41,14 +41,14 @@ def whats_next(guide: Guide, index: int) -> str:
     """What piece ``index`` starts with, in words."""
     block = guide.block(index)
     if guide.pieces[index].start > block.start + 1e-6:
-        return _words("next_more_of", where=block_phrase(block))
+        return _words("next_more_of", where=block_phrase(block, guide.said))
     if block.kind == "rest":
-        return _words("next_rest", number=number(block.duration), set=set_phrase(block))
+        return _words("next_rest", number=number(block.duration), set=set_phrase(block, guide.said))
     if block.kind != "set":
         name = get_exercise(block.exercise_id or "").name.lower() if block.exercise_id else ""
         if name:
-            return _words("next_part_starting", where=block_phrase(block), exercise=name)
-        return _words("next_part", where=block_phrase(block))
+            return _words("next_part_starting", where=block_phrase(block, guide.said), exercise=name)
+        return _words("next_part", where=block_phrase(block, guide.said))
     ex = get_exercise(block.exercise_id or "")
     each = "_each" if ex.sided else ""  # "thirty seconds each leg"
     if block.seconds is not None:
@@ -56,7 +56,7 @@ def whats_next(guide: Guide, index: int) -> str:
     else:
         amount = _words("amount_reps" + each, number=number(block.reps // 2 if ex.sided else block.reps),
                         side=ex.side_word)
-    return _words("next_set", set=set_phrase(block), amount=amount.capitalize())
+    return _words("next_set", set=set_phrase(block, guide.said), amount=amount.capitalize())
 
 
 def weekly_line(count: int, goal: int) -> str:

@@ -103,7 +103,7 @@ class Trainer:
     def warm_up(self) -> None:
         """Compile each level's guide now (they are cached) rather than on a request."""
         for level in LEVELS:
-            guide_for(PlanSpec(level), self.limit, self.sounds)
+            guide_for(PlanSpec(level), flow.turn_words(), self.limit, self.sounds)
 
     def _declined(self, handler_input: HandlerInput) -> Response:
         context.set_offer(handler_input, None)
@@ -179,7 +179,7 @@ class Trainer:
             context.put(handler_input, PENDING_START, None)
             return self._launch(handler_input, level, minutes, exercise, before)
         context.set_offer(handler_input, OFFER_CAUTION)
-        question = Narration.of(caution.question(said))
+        question = Narration.of(words("doctor_question", mentioned=said))
         return render(handler_input, Reply(before + question, question))
 
     def _launch(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
@@ -195,7 +195,7 @@ class Trainer:
         progress = self.store.load(handler_input.request_envelope).progress
         if progress is None or context.facts(handler_input).now - progress.updated_at >= STALE_AFTER:
             return None
-        return progress.at or "the set where you stopped"
+        return progress.at or words("where_you_stopped")
 
     def _pending(self, handler_input: HandlerInput) -> list[Any]:
         asked = context.get(handler_input, PENDING_START)
@@ -228,7 +228,7 @@ class Trainer:
         """ "No": no workout today, and what to do instead."""
         context.put(handler_input, PENDING_START, None)
         context.set_offer(handler_input, None)
-        return render(handler_input, Reply(Narration.of(caution.NOT_YET), self.coach.prompt("reprompt")))
+        return render(handler_input, Reply(Narration.of(words("not_yet")), self.coach.prompt("reprompt")))
 
     # The workout's actions (skill.workout.flow), one for each handler.
 

@@ -12,12 +12,17 @@ long for one response (``limit`` seconds, question included) is cut at a
 block boundary if that keeps at least half a response, else at a cue or in a
 long silence; a piece that starts inside a block opens with "Keep going,
 thirty seconds left." or "Still resting, ...". Pure: no SDK, no I/O.
+
+The words around the cues are the workout's (skill/core/prompts.toml,
+``[workout]``), handed in as one :class:`TurnWords`: this module sits below
+the content loader and imports nothing of the skill.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Protocol
 
 from speech.model import Narration, Part, Pause, Sound
 from timer.compiler import Block, Timeline
@@ -28,6 +33,41 @@ DEFAULT_TURN_SECONDS = 90.0
 FINISH_RESERVE = 8.0
 EPS = 1e-6
 MIN_PAUSE = 0.05
+
+
+class Texts(Protocol):
+    """Texts by name (:class:`skill.core.prompts.Prompts` is one)."""
+
+    def __getitem__(self, name: str, /) -> str: ...
+
+
+@dataclass(frozen=True)
+class TurnWords:
+    """What the pieces say around the cues, each a text with ``{placeholders}``."""
+
+    still_resting: str       # "Still resting, {left}."
+    keep_going_left: str     # "Keep going, {left}."
+    keep_going: str          # "Keep going."
+    rest_of_break: str       # "Say next for the rest of your break."
+    next_to_keep_going: str  # "Say next to keep going."
+    ready_for: str           # "Ready for {where}?"
+    ready_for_rest: str      # "Nice work. Say next for your {number} second rest."
+    ready_to_finish: str     # "Ready to finish?"
+    ready_to_cool_down: str  # "Ready to cool down?"
+    ready_to_warm_up: str    # "Ready to warm up?"
+    ready_for_the: str       # "Ready for the {exercise}?"
+    ready: str               # "Ready?"
+    minutes_left: str        # "{number} minutes left"
+    seconds_left: str        # "{number} seconds left"
+    set_of: str              # "{exercise}, set {number} of {sets}"
+    the_warm_up: str         # "the warm-up"
+    the_cool_down: str       # "the cool-down"
+    the_finish: str          # "the finish"
+
+    @classmethod
+    def of(cls, table: Texts) -> TurnWords:
+        """The texts named after the fields, from ``table`` (the workout's words)."""
+        return cls(**{f.name: table[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -51,30 +91,30 @@ def words(n: float) -> str:
     return number_words(int(round(n)))
 
 
-def time_left(seconds: float) -> str:
+def time_left(seconds: float, said: TurnWords) -> str:
     """ "thirty seconds left" (to the next 5 s), or "nine minutes left"."""
     if seconds >= 120:
-        return f"{words(seconds / 60)} minutes left"
-    return f"{words(max(5, 5 * math.ceil((seconds - 1) / 5)))} seconds left"
+        return said.minutes_left.format(number=words(seconds / 60))
+    return said.seconds_left.format(number=words(max(5, 5 * math.ceil((seconds - 1) / 5))))
 
 
-def set_phrase(block: Block) -> str:
+def set_phrase(block: Block, said: TurnWords) -> str:
     """ "lunges, set two of three" for a set or the rest before it."""
     name = get_exercise(block.exercise_id or "").name.lower()
     if block.sets is None or block.set_no is None or block.sets == 1:
         return name
-    return f"{name}, set {words(block.set_no)} of {words(block.sets)}"
+    return said.set_of.format(exercise=name, number=words(block.set_no), sets=words(block.sets))
 
 
-def block_phrase(block: Block) -> str:
+def block_phrase(block: Block, said: TurnWords) -> str:
     """How a block is named when saying where someone is."""
     if block.kind in ("set", "rest"):
-        return set_phrase(block)
+        return set_phrase(block, said)
     if block.kind == "warmup":
-        return "the warm-up"
+        return said.the_warm_up
     if block.kind == "cooldown":
-        return "the cool-down"
-    return "the finish"
+        return said.the_cool_down
+    return said.the_finish
 
 
 def _without_sounds(n: Narration) -> Narration:
@@ -112,20 +152,22 @@ def _groups(timeline: Timeline) -> list[tuple[float, float]]:
 class _Cutter:
     """Cuts one timeline into pieces that fit ``limit`` seconds."""
 
-    def __init__(self, timeline: Timeline, limit: float, sounds: bool) -> None:
-        self.t, self.limit, self.sounds = timeline, limit, sounds
+    def __init__(self, timeline: Timeline, said: TurnWords, limit: float, sounds: bool) -> None:
+        self.t, self.said, self.limit, self.sounds = timeline, said, limit, sounds
 
     def lead(self, a: float) -> Narration:
         """What a piece starting at ``a`` inside a block says first."""
         block = self.t.block_at(a)
         if a - block.start < EPS:
             return Narration()
-        left = time_left(block.end - a)
+        left = time_left(block.end - a, self.said)
         if block.kind == "rest":
-            return Narration.of(f"Still resting, {left}.")
+            return Narration.of(self.said.still_resting.format(left=left))
         switch_ahead = any(c.kind == "switch" and c.offset >= a for c in self.t.cues_in_block(block.index))
         timed = block.kind != "set" or block.seconds is not None
-        return Narration.of(f"Keep going, {left}." if timed and not switch_ahead else "Keep going.")
+        if timed and not switch_ahead:
+            return Narration.of(self.said.keep_going_left.format(left=left))
+        return Narration.of(self.said.keep_going)
 
     def question(self, b: float) -> Narration | None:
         if b >= self.t.length - EPS:
@@ -133,8 +175,8 @@ class _Cutter:
         block = self.t.block_at(b)
         if b - block.start >= EPS:
             resting = block.kind == "rest"
-            return Narration.of("Say next for the rest of your break." if resting else "Say next to keep going.")
-        return question_for(self.t, block)
+            return Narration.of(self.said.rest_of_break if resting else self.said.next_to_keep_going)
+        return question_for(self.t, block, self.said)
 
     def render(self, a: float, b: float) -> tuple[Narration, Narration | None, float]:
         body = render_span(self.t, a, b, self.lead(a), self.sounds)
@@ -197,22 +239,25 @@ class _Cutter:
         return tuple(out)
 
 
-def question_for(timeline: Timeline, block: Block) -> Narration:
+def question_for(timeline: Timeline, block: Block, said: TurnWords) -> Narration:
     """The question asked before ``block`` starts."""
     if block.kind == "set":
-        return Narration.of(f"Ready for {set_phrase(block)}?")
+        return Narration.of(said.ready_for.format(where=set_phrase(block, said)))
     if block.kind == "rest":
-        return Narration.of(f"Nice work. Say next for your {words(block.duration)} second rest.")
+        return Narration.of(said.ready_for_rest.format(number=words(block.duration)))
     if block.exercise_id is None:
-        return Narration.of("Ready to finish?")
+        return Narration.of(said.ready_to_finish)
     name = get_exercise(block.exercise_id).name.lower()
     if block.kind == "cooldown":
         first = block.index == 0 or timeline.blocks[block.index - 1].kind != "cooldown"
-        return Narration.of("Ready to cool down?" if first else f"Ready for the {name}?")
-    return Narration.of("Ready to warm up?" if block.index == 0 else f"Ready for the {name}?")
+        return Narration.of(said.ready_to_cool_down if first else said.ready_for_the.format(exercise=name))
+    if block.index == 0:
+        return Narration.of(said.ready_to_warm_up)
+    return Narration.of(said.ready_for_the.format(exercise=name))
 
 
-def pieces_for(timeline: Timeline, limit: float = DEFAULT_TURN_SECONDS,
+def pieces_for(timeline: Timeline, said: TurnWords, limit: float = DEFAULT_TURN_SECONDS,
                sounds: bool = True) -> tuple[Piece, ...]:
-    """``timeline`` cut into pieces of at most ``limit`` seconds, question included."""
-    return _Cutter(timeline, limit, sounds).pieces()
+    """``timeline`` cut into pieces of at most ``limit`` seconds, question
+    included, saying ``said`` around the cues."""
+    return _Cutter(timeline, said, limit, sounds).pieces()
