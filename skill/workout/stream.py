@@ -126,13 +126,6 @@ def resume_segment(playlist: Playlist, state: StreamState) -> int:
     return index
 
 
-def supports_audio(handler_input: HandlerInput) -> bool:
-    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
-    device = system.device if system is not None else None
-    interfaces = device.supported_interfaces if device is not None else None
-    return interfaces is not None and interfaces.audio_player is not None
-
-
 def player_token(handler_input: HandlerInput) -> tuple[Token | None, int]:
     """Our token in the device's player state (None if none or foreign) and its offset."""
     ctx = handler_input.request_envelope.context

@@ -27,6 +27,7 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
+from skill.core import context
 from skill.core.coach import FROM_ENVIRONMENT
 from skill.core.responses import ssml
 from skill.workout.catalogue import streamed
@@ -44,7 +45,6 @@ from skill.workout.stream import (
     Token,
     player_token,
     resume_segment,
-    supports_audio,
 )
 from speech.model import Narration
 from timer.exercises import number_words
@@ -54,6 +54,11 @@ if TYPE_CHECKING:  # segments (and the speech cache under them) load with a stre
     from timer.segments import Playlist
 
 log = logging.getLogger("skill.workout.streamer")
+
+
+def _plays_audio(handler_input: HandlerInput) -> bool:
+    """The device plays audio streams (AudioPlayer), as the request's facts say."""
+    return context.facts(handler_input).audio_player
 
 
 class Streamer:
@@ -151,7 +156,7 @@ class Streamer:
     def start(self, handler_input: HandlerInput, level: str | None, minutes: int | None,
               exercise: str | None, before: Narration) -> Response | Narration:
         """The stream of the workout asked for, or (turn mode) what to say first."""
-        if self.source is None or not supports_audio(handler_input):
+        if self.source is None or not _plays_audio(handler_input):
             return before
         attributes = self._attributes(handler_input)
         if attributes.get(MODE_KEY) == TURNS:
@@ -281,7 +286,7 @@ class Streamer:
 
     def can_resume(self, handler_input: HandlerInput) -> bool:
         """A saved stream this device can play on."""
-        return self.source is not None and supports_audio(handler_input) and self.state(handler_input) is not None
+        return self.source is not None and _plays_audio(handler_input) and self.state(handler_input) is not None
 
     def set_mode(self, handler_input: HandlerInput, mode: str) -> Response:
         """ "Set by set" (turns) or "hands-free" (stream), remembered."""
@@ -289,7 +294,7 @@ class Streamer:
                      else a.pop(MODE_KEY, None))
         if mode == TURNS:
             said = words("mode_turns")
-        elif self.source is None or not supports_audio(handler_input):
+        elif self.source is None or not _plays_audio(handler_input):
             said = words("mode_no_audio")
         else:
             said = words("mode_stream")
