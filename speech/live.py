@@ -10,16 +10,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from speech.audio import AudioError, wav_seconds
 from speech.cache import DEFAULT_CACHE_MB, MB, AudioCache, cache_limit_from_env
-from speech.model import Narration
+from speech.model import Narration, Speaker
 from speech.paths import audio_cache_dir
 from speech.player import Player, SilentPlayer, find_player
 from speech.tts import TTSError, VoiceOptions, resolve_voice, tts_available
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()  # warnings already given in this process
+
+
+class PreparingSpeaker(Speaker, Protocol):
+    """A :class:`~speech.model.Speaker` that renders narrations before a workout
+    starts (``prepare``), can tell how long each one sounds (``seconds``, None
+    when it cannot) and is closed afterwards: :class:`LiveSpeaker` and
+    :class:`MuteSpeaker` are two."""
+
+    def prepare(self, ns: Iterable[Narration], /) -> None: ...
+    def seconds(self, n: Narration, /) -> float | None: ...
+    def close(self) -> None: ...
 
 
 class LiveSpeaker:

@@ -3,14 +3,14 @@
 A :class:`Narration` is a sequence of parts: :class:`Say` (words),
 :class:`Pause` (silence) and :class:`Sound` (a short generated tone). The
 same value is rendered four ways: plain text, SSML for Alexa, a WAV file and
-live local playback. Nothing here does I/O.
+live local playback (by a :class:`Speaker`). Nothing here does I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, Protocol, Union
 
 #: Words per minute used to estimate spoken length when no audio is rendered.
 DEFAULT_WPM = 165
@@ -191,3 +191,10 @@ def join(items: Iterable[Narration], pause: float = 0.0) -> Narration:
             out.append(Pause(pause))
         out.append(n)
     return Narration.of(*out)
+
+
+class Speaker(Protocol):
+    """Says a narration aloud: the live voice, a mute one, a test's recorder
+    (:mod:`speech.live` has the ones that also prepare their audio ahead)."""
+
+    def speak(self, narration: Narration, /) -> None: ...

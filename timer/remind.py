@@ -19,9 +19,9 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
-from speech.model import Narration, Sound
+from speech.model import Narration, Sound, Speaker
 from timer.remind_rules import MOVE_BREAK
 from timer.files import short
 from timer.history import History, HistoryError
@@ -63,10 +63,6 @@ class DesktopNotifier:
                 child.kill()
                 child.wait()
         self._children.clear()
-
-
-class Speaker(Protocol):
-    def speak(self, narration: Narration) -> None: ...
 
 
 class Announcer:

@@ -15,9 +15,9 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Literal, Protocol
+from typing import Literal
 
-from speech.model import Narration
+from speech.model import Narration, Speaker
 from timer.run_events import CueEvent, RunListener, RunResult, RunState, Status
 from timer.timeline import Cue, Timeline
 
@@ -31,10 +31,6 @@ REST_MORE = 10.0
 PAUSED_WAIT = 0.5
 #: No display tick this close (real seconds) before a cue: a redraw could make it late.
 TICK_GUARD = 0.03
-
-
-class Speaker(Protocol):
-    def speak(self, narration: Narration) -> None: ...
 
 
 class Runner:

@@ -11,16 +11,16 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Protocol, TypeVar
+from typing import IO, TypeVar
 
 from rich.console import Console
 
-from speech.live import MuteSpeaker, make_speaker
+from speech.live import MuteSpeaker, PreparingSpeaker, make_speaker
 from speech.model import Narration
 from speech.tts import VoiceOptions
 from timer.compiler import Block, Timeline, compile_plan
@@ -41,13 +41,6 @@ def resume_hint() -> str:
     return timer_command("run", "--resume")
 #: Redraws per second of the live display at most.
 TICK = 0.25
-
-
-class Speaker(Protocol):
-    def prepare(self, ns: Iterable[Narration]) -> None: ...
-    def seconds(self, n: Narration) -> float | None: ...
-    def speak(self, n: Narration) -> None: ...
-    def close(self) -> None: ...
 
 
 class Interrupted(Exception):
@@ -205,7 +198,7 @@ def welcome(block: Block) -> Narration:
     return Narration.of(f"Welcome back. Resuming at {where(block)}.")
 
 
-def prepare_timeline(plan: Plan, speaker: Speaker, out: IO[str]) -> Timeline:
+def prepare_timeline(plan: Plan, speaker: PreparingSpeaker, out: IO[str]) -> Timeline:
     """Render every cue, then recompile with the measured lengths (no overlaps)."""
     estimated = compile_plan(plan)
     if isinstance(speaker, MuteSpeaker):
@@ -241,7 +234,7 @@ def _attach_keys(stack: ExitStack, waker: Waker, runner: Runner) -> None:
     stack.callback(waker.unwatch, fd)
 
 
-def play(timeline: Timeline, speaker: Speaker, start: Start, options: RunOptions,
+def play(timeline: Timeline, speaker: PreparingSpeaker, start: Start, options: RunOptions,
          listeners: list[RunListener], stopper: SignalStop, out: IO[str]) -> RunResult:
     """Run the timeline with a live panel (terminal) or plain lines, keys and signals.
     Listeners are called in order, the display between the first and the rest."""
