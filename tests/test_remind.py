@@ -22,7 +22,8 @@ from speech.model import Narration, Sound
 from tests.conftest import FakeClock, RecordingSpeaker
 from timer.history import History
 from timer.remind import Announcer, DesktopNotifier, main, move_break_routine
-from timer.remind_rules import MOVE_BREAK, WORKOUT, number_words, rules, week_progress
+from timer.exercises import number_words
+from timer.remind_rules import MOVE_BREAK, WORKOUT, rules, week_progress
 from timer.remind_schedule import MAX_WAIT, ManualClock, Reminder, ReminderService, upcoming
 from timer.reminders_config import ConfigError, RemindConfig, load_config
 
@@ -191,9 +192,13 @@ def test_week_progress_is_spoken_in_words(done: int, words: str) -> None:
     assert week_progress(done, 3) == words
 
 
-def test_number_words() -> None:
+def test_reminder_counts_are_spelled_out_as_the_coach_counts() -> None:
+    # One number_words for all spoken text: reminders used to give digits from
+    # 100 up ("100"); spelled out, every voice reads them the same way.
     assert [number_words(n) for n in (0, 7, 13, 20, 42, 99, 100)] == [
-        "zero", "seven", "thirteen", "twenty", "forty-two", "ninety-nine", "100"]
+        "zero", "seven", "thirteen", "twenty", "forty-two", "ninety-nine", "one hundred"]
+    assert week_progress(100, 3) == "You have done one hundred this week, so this one is a bonus."
+    assert week_progress(5000, 3).startswith("You have done ")  # no count too big to say
 
 
 # -- sleeping, missed reminders, the clock --

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+from timer.exercises import number_words
 from timer.reminders_config import RemindConfig
 
 UTC = timezone.utc
@@ -98,23 +99,6 @@ def judge(
     return Verdict(True)
 
 
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-    "fourteen fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n: int) -> str:
-    """0 -> "zero", 42 -> "forty-two"; digits from 100 on."""
-    if 0 <= n < 20:
-        return _ONES[n]
-    if 20 <= n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
-    return str(n)
-
-
 def week_progress(done: int, goal: int) -> str:
     """Which session of the weekly goal this one is, in words, as spoken.
 
@@ -124,7 +108,7 @@ def week_progress(done: int, goal: int) -> str:
     upcoming = done + 1
     if upcoming <= goal:
         return f"{number_words(upcoming).capitalize()} of {number_words(goal)} this week."
-    return f"You have done {number_words(done)} this week, so this one is a bonus."
+    return f"You have done {number_words(min(done, 999))} this week, so this one is a bonus."
 
 
 def workout_message(base: str, done: int, goal: int) -> str:
