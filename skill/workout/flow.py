@@ -40,7 +40,7 @@ class Ctx:
     now: datetime
     limit: float
     sounds: bool = True
-    in_session: bool = False  # a workout turn was given earlier in this session
+    in_workout: bool = False  # a workout turn was given earlier in this Alexa session (RequestFacts.in_workout)
     track: bool = True        # keep finished times in the attributes (no history database)
 
 
@@ -109,7 +109,7 @@ def _guide(p: Progress, ctx: Ctx) -> tuple[Progress, Guide, Narration]:
 
 
 def _settled(p: Progress, guide: Guide, ctx: Ctx) -> Progress:
-    heard = heard_seconds(p, ctx.now) if ctx.in_session else 0.0
+    heard = heard_seconds(p, ctx.now) if ctx.in_workout else 0.0
     return settle(p, guide, heard, ctx.now)
 
 
@@ -149,7 +149,7 @@ def advance(saved: Saved, ctx: Ctx) -> Outcome:
     """ "Next", "ready", "yes": the next piece."""
     if saved.progress is None:
         return nothing(saved)
-    if not ctx.in_session:
+    if not ctx.in_workout:
         return resume(saved, ctx)
     p, guide, note = _guide(saved.progress, ctx)
     prefix = note + (words("resuming") if p.status == "paused" else "")
@@ -171,7 +171,7 @@ def resume(saved: Saved, ctx: Ctx) -> Outcome:
         return nothing(saved, "nothing_to_resume")
     p, guide, note = _guide(saved.progress, ctx)
     p = _settled(p, guide, ctx)
-    if ctx.in_session:
+    if ctx.in_workout:
         prefix = note + (words("resuming") if p.status == "paused" else "")
         return deliver_piece(saved, p, guide, p.next, prefix, ctx, (("resume",),))
     p = _past_rest(p, guide, ctx)
@@ -355,7 +355,7 @@ def skip_rest(saved: Saved, ctx: Ctx) -> Outcome:
     """ "Skip the rest": the set just done counts and the next one starts now."""
     if saved.progress is None:
         return nothing(saved)
-    if not ctx.in_session:
+    if not ctx.in_workout:
         return resume(saved, ctx)
     p, guide, note = _guide(saved.progress, ctx)
     p = _past_rest(p, guide, ctx)
