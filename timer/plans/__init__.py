@@ -1,8 +1,8 @@
 """Workout plans: the built-in ones and your own, in one TOML format.
 
 A plan is a TOML file. The built-in plans (``beginner``, ``intermediate``,
-``advanced`` and ``move-break``) live in ``timer/plans/`` in exactly the
-format below, so any of them is a good starting point for your own::
+``advanced`` and ``move-break``) live beside this module, in ``timer/plans/``,
+in exactly the format below, so any of them is a good starting point for your own::
 
     name = "my-legs"                  # required: lower case, digits, dashes
     title = "My leg day"              # required: what the coach calls it
