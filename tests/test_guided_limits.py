@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -182,6 +183,18 @@ def test_long_holds_and_rests_are_split_with_continuations() -> None:
         assert problems(piece.narration + (piece.question or LONGEST_WEEKLY), 90.0) == []
     asks = {p.question.text for p in pieces if p.question is not None}
     assert "Say next to keep going." in asks and "Say next for the rest of your break." in asks
+
+
+def test_turns_say_the_words_they_are_given() -> None:
+    said = replace(turn_words(), still_resting="Resting, {left}.", ready_for="Set up for {where}?",
+                   seconds_left="{number} seconds to go")
+    pieces = pieces_for(compile_plan(loads_plan(LONG)), said, 90.0)
+    texts = [p.narration.text for p in pieces]
+    asks = {p.question.text for p in pieces if p.question is not None}
+    assert any(t.startswith("Resting, ") for t in texts)
+    assert not any(t.startswith("Still resting, ") for t in texts)
+    assert any(t.startswith("Keep going, ") and " seconds to go." in t for t in texts)
+    assert "Set up for wall sit, set two of two?" in asks
 
 
 # -- where to carry on ------------------------------------------------------------------
