@@ -194,7 +194,7 @@ def test_spoken_sources_join_with_and() -> None:
 
 def test_every_prompt_has_text() -> None:
     prompts = load_prompts()
-    values = {"sources": "x", "first": "a", "second": "b"}
+    values = {"sources": "x", "first": "a", "second": "b", "other": "c"}
     for name in PROMPT_NAMES:
         assert prompts[name].strip(), name
         assert prompts.pick(name, **values) == prompts[name].format(**values)

@@ -37,7 +37,10 @@ from skill.core.content import KnowledgeError, read_data
 PROMPTS_FILE = "prompts.toml"
 #: Placeholders each prompt may use; prompts not listed may use none.
 PROMPT_FIELDS: Mapping[str, frozenset[str]] = {"source": frozenset({"sources"}),
-                                               "for_example": frozenset({"first", "second"})}
+                                               "for_example": frozenset({"first", "second"}),
+                                               "could_ask": frozenset({"first", "second"}),
+                                               "two_things_next": frozenset({"other"}),
+                                               "two_things_offer": frozenset({"other"})}
 #: A feature's words (its table in the file) and the placeholders each may use.
 WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "workout": {
@@ -74,7 +77,8 @@ PROMPT_NAMES: tuple[str, ...] = (
     "welcome", "welcome_back_workout", "welcome_back", "disclaimer", "help", "reprompt",
     "ask_question", "anything_else", "offer_more", "offer_source", "offer_declined",
     "goodbye", "fallback", "out_of_scope", "error", "source", "card_sent", "no_source",
-    "no_more", "nothing_yet", "nothing_to_repeat", "for_example",
+    "no_more", "nothing_yet", "nothing_to_repeat", "for_example", "could_ask",
+    "two_things_next", "two_things_offer",
 )
 
 

@@ -79,17 +79,16 @@ def answer_two(coach: Coach, topic: TopicView, other: TopicView, *, one_shot: bo
     speech = Narration.of(topic.spoken)
     card = topic_card(topic, topic.card)
     if one_shot:
-        tail = Narration.of(f"You asked two things: ask me the other one next, {name}.")
+        tail = coach.prompt("two_things_next", other=name)
         return Answer(Reply(speech + tail, None, card), topic.id)
-    question = Narration.of(f"You asked two things. Want my answer on the other one too, {name}?")
+    question = coach.prompt("two_things_offer", other=name)
     return Answer(Reply(speech + question, question, card), topic.id, OFFER_TOPIC + other.id)
 
 
 def out_of_scope(coach: Coach) -> Answer:
     """What the coach can help with, and two example questions."""
     first, second = coach.examples(2)
-    speech = Narration.of(coach.prompt("out_of_scope"),
-                          f"For example, you could ask: {first}. Or: {second}.")
+    speech = coach.prompt("out_of_scope") + coach.prompt("could_ask", first=first, second=second)
     return Answer(Reply(speech, coach.prompt("reprompt")))
 
 
