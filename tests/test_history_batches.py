@@ -126,3 +126,24 @@ def test_a_batch_is_applied_once_however_often_the_attributes_are_read(tmp_path:
     with History(tmp_path / "history.db") as h:
         assert [(s.status, s.block, s.offset, s.started) for s in h.sessions(user=USER)] == before
         assert h.applied(USER) == seq
+
+
+class CountingAdapter(SQLiteAdapter):
+    """The real SQLite adapter, counting its reads."""
+
+    reads = 0
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        self.reads += 1
+        return super().get_attributes(request_envelope)
+
+
+def test_the_weeks_count_reads_the_saved_workout_once(tmp_path: Path) -> None:
+    device = Device(tmp_path / "skill.db")
+    adapter = CountingAdapter(tmp_path / "skill.db")
+    device.skill = build_skill(adapter)
+    device.say("StartWorkoutIntent", {"level": "beginner", "exercise": "squats"})
+    adapter.reads = 0
+    week = speech(device.say("WeeklyProgressIntent"))
+    assert "week" in week.lower(), week
+    assert adapter.reads == 1

@@ -116,10 +116,16 @@ class WorkoutStore:
                 self._history = History(self.history_path)
             return self._history
 
-    def load(self, envelope: Any) -> Saved:
+    def load(self, envelope: Any, user: str | None = None) -> Saved:
+        """The saved workout. Given ``user``, their batch still waiting in the
+        attributes is applied to the history first (before a read of the
+        history, such as the week's count), from the same one read."""
         if self.adapter is None:
             return Saved()
-        return Saved.from_attributes(self.adapter.get_attributes(envelope) or {})
+        attributes = self.adapter.get_attributes(envelope) or {}
+        if user is not None and (history := self.history()) is not None:
+            self._catch_up(history, user, attributes)
+        return Saved.from_attributes(attributes)
 
     def update(self, envelope: Any, step: Callable[[Saved], Any], user: str, now: datetime) -> Any:
         """Run ``step(saved)`` (which returns an object with ``saved`` and
@@ -166,13 +172,6 @@ class WorkoutStore:
         if history is not None:
             self._catch_up(history, user, stored)
         return result[0]
-
-    def catch_up(self, envelope: Any, user: str) -> None:
-        """Apply ``user``'s batch still waiting in the attributes (before a
-        read of the history, such as the week's count)."""
-        history = self.history()
-        if history is not None and self.adapter is not None:
-            self._catch_up(history, user, self.adapter.get_attributes(envelope) or {})
 
     def _catch_up(self, history: History, user: str, attributes: dict[str, Any]) -> list[list[Any]]:
         """Apply the batch kept in ``attributes`` to the history unless it was;

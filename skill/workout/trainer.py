@@ -276,8 +276,7 @@ class Trainer:
     def week(self, handler_input: HandlerInput) -> Narration:
         """ "Two workouts this week, ..." in the user's own week (their time zone)."""
         user = context.facts(handler_input).user_id
-        self.store.catch_up(handler_input.request_envelope, user)
-        saved = self.store.load(handler_input.request_envelope)
+        saved = self.store.load(handler_input.request_envelope, user)
         count = self.store.week_count(user, saved, local_now(handler_input))
         return Narration.of(weekly_line(count, WEEKLY_GOAL))
 
