@@ -163,6 +163,52 @@ def test_resume_my_workout_days_later_plays_the_saved_set(skill: Any) -> None:
     assert again is not None and again.segment == 1
 
 
+def test_resume_on_a_device_without_audio_player_goes_on_set_by_set_from_the_streams_place(
+        skill: Any, tmp_path: Path) -> None:
+    echo = Echo(skill)
+    first = Token.parse(plays(start(echo))["audioItem"]["stream"]["token"])
+    assert first is not None
+    echo.event("AudioPlayer.PlaybackFinished", first.at(0).encode())  # the warm-up played through
+    echo.event("AudioPlayer.PlaybackStopped", first.at(1).encode(), 4000)  # stopped in the set
+
+    car = Echo(skill, audio=False)  # the same user, on a device that plays no audio
+    resumed = car.say("WorkoutResumeIntent")
+    said = resumed["outputSpeech"]["ssml"]
+    assert "set by set from where you were: squats" in said and "Quad stretch" not in said, said
+    assert not resumed.get("directives")
+    kept = stored(tmp_path)
+    assert STREAM_KEY not in kept and kept["workout"]["plan"] == PlanSpec("beginner", 2, "squat").to_json()
+    assert "cool down" in car.say("AMAZON.NextIntent")["outputSpeech"]["ssml"]  # the turns go on
+
+
+def test_resume_of_a_stream_whose_audio_was_never_published_goes_on_set_by_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    moto = pytest.importorskip("moto")
+    import boto3
+
+    from skill.workout.stream import StreamState
+    from skill.workout.stream_sources import S3Segments
+
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():  # an S3 bucket without this workout's playlist
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="audio")
+        skill = build_skill(SQLiteAdapter(tmp_path / "skill.db"), {"AUDIO": S3Segments("audio", client)})
+        spec = PlanSpec("beginner", 18)  # saved before streams came in set lengths: never published
+        state = StreamState(Token(spec, spec.plan().digest, 0), "stopped", 2000, NOW)
+        value = DefaultSerializer().deserialize(json.dumps(envelope({"type": "LaunchRequest"})), RequestEnvelope)
+        SQLiteAdapter(tmp_path / "skill.db").save_attributes(value, {STREAM_KEY: state.to_json()})
+
+        resumed = Echo(skill).say("WorkoutResumeIntent")
+    said = resumed["outputSpeech"]["ssml"]
+    assert "set by set from where you were: the warm-up" in said, said
+    assert "no workout playing" not in said.lower() and not resumed.get("directives")
+    assert stored(tmp_path)["workout"]["plan"] == spec.to_json()
+
+
 def test_next_and_previous_move_by_a_set_and_say_so_at_the_ends(echo: Echo) -> None:
     token = Token.parse(plays(start(echo))["audioItem"]["stream"]["token"])
     assert token is not None

@@ -46,6 +46,7 @@ WORD_FIELDS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "workout": {
         "stopped": frozenset({"where"}), "stopped_ago": frozenset({"ago", "where"}),
         "picking_up": frozenset({"where"}), "paused_reprompt": frozenset({"where"}),
+        "stream_to_turns": frozenset({"where"}),
         "skipping": frozenset({"what"}), "going_back": frozenset({"where"}),
         "carry_on_with": frozenset({"where"}), "more_rest": frozenset({"seconds"}),
         "restarting": frozenset({"where"}), "replace_question": frozenset({"where"}),

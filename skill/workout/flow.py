@@ -183,6 +183,19 @@ def resume(saved: Saved, ctx: Ctx) -> Outcome:
     return deliver_piece(saved, p, guide, p.next, note + stopped + words("pick_up_there"), ctx, (("resume",),))
 
 
+def from_stream(saved: Saved, ctx: Ctx, spec: PlanSpec, block: int) -> Outcome:
+    """ "Resume" of a saved stream that cannot play here (its audio is not
+    published, or this device has no audio player): the same workout set by
+    set, from the piece where block ``block`` (the first of the stream's
+    part) runs."""
+    guide = guide_for(spec, turn_words(), ctx.limit, ctx.sounds)
+    index = next((i for i in range(len(guide.pieces)) if guide.block(i).index >= block), 0)
+    p = _past_rest(moved(begin(spec, guide, ctx.now), guide, index, ctx.now), guide, ctx)
+    saved = replace(saved, progress=p, level=spec.level)
+    prefix = _say(words("stream_to_turns", where=guide.where(p.next)))
+    return deliver_piece(saved, p, guide, p.next, prefix, ctx, (("resume",),))
+
+
 def restart(saved: Saved, ctx: Ctx) -> Outcome:
     """ "Yes" to starting a stale workout again: the same plan from the top."""
     if saved.progress is None:

@@ -285,8 +285,28 @@ class Streamer:
         return self._play(handler_input, target, plan, playlist)
 
     def can_resume(self, handler_input: HandlerInput) -> bool:
-        """A saved stream this device can play on."""
-        return self.source is not None and _plays_audio(handler_input) and self.state(handler_input) is not None
+        """A saved stream this device can play on, with its audio to be had."""
+        if self.source is None or not _plays_audio(handler_input):
+            return False
+        state = self.state(handler_input)
+        return state is not None and self._playlist(state.token) is not None
+
+    def left_off(self, handler_input: HandlerInput) -> tuple[PlanSpec, int] | None:
+        """The saved stream's workout and the first block of the part it was
+        at (block 0 if the plan changed since): where to go on set by set
+        when it cannot play. None if no stream is saved."""
+        from timer.compiler import compile_plan
+        from timer.segments import lay_out
+
+        state = self.state(handler_input)
+        if state is None:
+            return None
+        token = state.token
+        plan = token.spec.plan()
+        if plan.digest != token.plan:
+            return token.spec, 0
+        segments = lay_out(compile_plan(plan))  # the parts as every stream of the plan cuts them
+        return token.spec, segments[min(token.segment, len(segments) - 1)].blocks[0]
 
     def set_mode(self, handler_input: HandlerInput, mode: str) -> Response:
         """ "Set by set" (turns) or "hands-free" (stream), remembered."""

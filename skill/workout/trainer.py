@@ -41,7 +41,7 @@ from skill.workout.intents import (
     parse_number,
 )
 from skill.workout.plan_spec import LEVELS, PlanSpec
-from skill.workout.progress import STALE_AFTER
+from skill.workout.progress import STALE_AFTER, Event, Saved
 from skill.questions import caution
 from skill.workout.state import (
     MARKER,
@@ -53,6 +53,7 @@ from skill.workout.state import (
     PENDING_START,
 )
 from skill.workout.store import WorkoutStore
+from skill.workout.stream import STREAM_KEY
 from skill.workout.telling import TELLS, weekly_line
 from speech.model import Narration
 from timer.exercises import find_exercise, get_exercise, load_exercises
@@ -69,6 +70,8 @@ class StreamMode(Protocol):
               exercise: str | None, before: Narration) -> Response | Narration: ...
 
     def can_resume(self, handler_input: HandlerInput) -> bool: ...
+
+    def left_off(self, handler_input: HandlerInput) -> tuple[PlanSpec, int] | None: ...
 
     def steer(self, handler_input: HandlerInput, action: str, *, spoken: bool = True) -> Response: ...
 
@@ -235,9 +238,33 @@ class Trainer:
     def act(self, handler_input: HandlerInput, name: str) -> Response:
         """Run the action named ``name``: one of :data:`ACTIONS`. "Resume" plays
         a saved stream on a device that can."""
-        if name == "resume" and self.streamer.can_resume(handler_input):
-            return self.streamer.steer(handler_input, "resume")
+        if name == "resume":
+            if self.streamer.can_resume(handler_input):
+                return self.streamer.steer(handler_input, "resume")
+            left = self.streamer.left_off(handler_input)
+            if left is not None:
+                return self._resume_stream_by_turns(handler_input, *left)
         return self.run(handler_input, ACTIONS[name])
+
+    def _resume_stream_by_turns(self, handler_input: HandlerInput, spec: PlanSpec, block: int) -> Response:
+        """ "Resume" of a saved stream that cannot play here: set by set from
+        its place, the stream forgotten in the same write (unless a turn
+        workout is saved too: that one is resumed)."""
+        said = context.facts(handler_input)
+        ctx = self.ctx(said)
+
+        def change(attributes: dict[str, Any]) -> tuple[Outcome, dict[str, Any], tuple[Event, ...]]:
+            saved = Saved.from_attributes(attributes)
+            if saved.progress is not None:
+                outcome = flow.resume(saved, ctx)
+                return outcome, outcome.saved.into(attributes), tuple(outcome.events)
+            outcome = flow.from_stream(saved, ctx, spec, block)
+            stored = outcome.saved.into(attributes)
+            stored.pop(STREAM_KEY, None)
+            return outcome, stored, tuple(outcome.events)
+
+        outcome = self.store.write(handler_input.request_envelope, change, said.user_id, said.now)
+        return self.respond(handler_input, outcome)
 
     def tell(self, handler_input: HandlerInput, what: str) -> Response:
         """ "sets_left" or "whats_next", then back to the workout."""
