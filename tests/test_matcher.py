@@ -31,11 +31,11 @@ KNOWLEDGE = load_knowledge()
 SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE for sample in topic.samples]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.81  # round eight: 182/222 once round seven moved to the seen rounds
+MIN_HELDOUT_ACCURACY = 0.80  # rounds eight and nine: 427/529
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 3  # round eight: 24/27 routed with warning signs by class
-MAX_HELDOUT_FALSE_ALARMS = 0  # round eight: 0 of 195
+MAX_HELDOUT_SAFETY_MISSES = 8  # rounds eight and nine: 63/71 routed
+MAX_HELDOUT_FALSE_ALARMS = 5  # rounds eight and nine: 5 of 458
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
