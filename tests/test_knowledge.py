@@ -304,6 +304,10 @@ def broken(change: str) -> tuple[dict[str, Any], dict[str, Any]]:
         first["samples"] = ["is 3 enough"]
     elif change == "shared sample":
         first["samples"] = ["what about b"]
+    elif change == "phrasing that is another topic's sample":
+        topics["topic"][1]["phrasings"] = ["what about a"]
+    elif change == "digit in phrasing":
+        first["phrasings"] = ["is 3 enough"]
     elif change == "unknown source":
         first["sources"] = ["nobody"]
     elif change == "unsafe safety topic":
@@ -328,6 +332,9 @@ def broken(change: str) -> tuple[dict[str, Any], dict[str, Any]]:
         ("missing spoken", "topic 'a': field 'spoken': missing or empty"),
         ("digit in sample", "topic 'a': field 'samples'"),
         ("shared sample", "topic 'b': field 'samples': 'what about b' is also a sample of 'a'"),
+        ("phrasing that is another topic's sample",
+         "topic 'b': field 'phrasings': 'what about a' is also a sample of 'a'"),
+        ("digit in phrasing", "topic 'a': field 'phrasings'"),
         ("unknown source", "topic 'a': field 'sources': unknown source 'nobody'"),
         ("unsafe safety topic", "topic 'a': field 'spoken': a safety answer must begin"),
         ("offer to nowhere", "topic 'a': field 'offer': unknown topic 'zzz'"),

@@ -46,7 +46,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _INTENT_RE = re.compile(r"^[A-Z][A-Za-z]*Intent$")
 _TOPIC_FIELDS = frozenset(
     {"id", "title", "intent", "safety", "spoken", "more", "card", "sources",
-     "related", "offer", "keywords", "samples"}
+     "related", "offer", "keywords", "samples", "phrasings"}
 )
 
 
@@ -85,6 +85,8 @@ class Topic:
     offer: TopicOffer | None = None
     keywords: tuple[str, ...] = ()
     safety: bool = False
+    #: More ways people ask, for the matcher only (not in the interaction model).
+    phrasings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,16 +214,18 @@ def _parse_topic(item: Any, index: int, sources: Mapping[str, Source]) -> Topic:
         raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'sources': "
                              f"unknown source {missing[0]!r}")
     samples = _words(item, "samples", where, required=True)
-    bad = [s for s in samples if not SAMPLE_RE.match(s)]
-    if bad:
-        raise KnowledgeError(f"{TOPICS_FILE}: {where}: field 'samples': {bad[0]!r} must be "
-                             "lower-case words only: no digits or punctuation but apostrophes")
+    phrasings = _words(item, "phrasings", where)
+    for name, texts in (("samples", samples), ("phrasings", phrasings)):
+        bad = [s for s in texts if not SAMPLE_RE.match(s)]
+        if bad:
+            raise KnowledgeError(f"{TOPICS_FILE}: {where}: field {name!r}: {bad[0]!r} must be "
+                                 "lower-case words only: no digits or punctuation but apostrophes")
     return Topic(
         id=topic_id, title=_text(item, "title", where), spoken=spoken,
         more=_text(item, "more", where), card=_text(item, "card", where),
         sources=tuple(sources[k] for k in keys), samples=samples, intent=intent,
         related=_words(item, "related", where), offer=_parse_offer(item.get("offer"), where),
-        keywords=_words(item, "keywords", where), safety=safety,
+        keywords=_words(item, "keywords", where), safety=safety, phrasings=phrasings,
     )
 
 
@@ -254,11 +258,12 @@ def _check_links(topics: Mapping[str, Topic]) -> None:
                 raise KnowledgeError(f"{where}: field 'intent': {topic.intent} is also used by "
                                      f"{seen_intents[topic.intent]!r}")
             seen_intents[topic.intent] = topic.id
-        for sample in topic.samples:
-            if sample in seen_samples:
-                raise KnowledgeError(f"{where}: field 'samples': {sample!r} is also a sample of "
-                                     f"{seen_samples[sample]!r}")
-            seen_samples[sample] = topic.id
+        for field, texts in (("samples", topic.samples), ("phrasings", topic.phrasings)):
+            for sample in texts:
+                if sample in seen_samples:
+                    raise KnowledgeError(f"{where}: field {field!r}: {sample!r} is also a sample "
+                                         f"of {seen_samples[sample]!r}")
+                seen_samples[sample] = topic.id
 
 
 def _text(item: Mapping[str, Any], name: str, where: str) -> str:

@@ -147,8 +147,9 @@ class Matcher:
 
     @staticmethod
     def _documents(topic: Topic) -> tuple[str, ...]:
-        """What a topic is matched against: its title, each sample and each keyword phrase."""
-        return (topic.title, *topic.samples, *topic.keywords)
+        """What a topic is matched against: its title, each sample and phrasing, and
+        each keyword phrase."""
+        return (topic.title, *topic.samples, *topic.phrasings, *topic.keywords)
 
     def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
         """Each topic's score, with its cues (:mod:`skill.questions.cues`); in a
