@@ -1,6 +1,9 @@
 """The safety layer by class of warning sign: each class is sent to the right
-doctor, the most urgent first; negated, past and other people's mentions, and
-words that only sound like a symptom, are not.
+doctor, the most urgent first, and the emergencies lead with emergency
+services; someone else's condition is routed like the speaker's when the
+question is about them; negated, past and other people's mentions told as
+news, an animal's legs, ordinary dieting, and words that only sound like a
+symptom, are not.
 
 Questions here are made up for the class they stand for; the labelled sets
 (tests/labelled.py) measure the layer on questions written apart.
@@ -11,8 +14,11 @@ from __future__ import annotations
 import pytest
 
 import labelled
+from skill.questions.knowledge import load_knowledge
 from skill.questions.matcher import Matcher, default_matcher
 from skill.questions.safety import safety_rule
+
+KNOWLEDGE = load_knowledge()
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +52,8 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         # weakness
         ("my knee keeps giving way when i lunge", "leg_pain"),
         ("my legs buckle on the stairs", "leg_pain"),
-        ("my left leg suddenly went weak", "numbness"),
+        ("my left leg suddenly went weak", "stroke_signs"),
+        ("my left leg feels weak", "numbness"),
         # numbness, tingling, a dead leg, misheard
         ("my foot goes num during wall sits", "numbness"),
         ("i can't feel my toes after skipping", "numbness"),
@@ -67,12 +74,26 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         # surgery by other names
         ("i had keyhole surgery on my knee, when can i lunge", "after_surgery"),
         ("had my meniscus repaired, are squats ok", "after_surgery"),
-        # conditions, medicines, eating to get thin
+        # conditions and medicines
         ("i have lymphoedema in my legs, can i train them", "see_doctor"),
         ("i take statins, can i do leg workouts", "medicine"),
-        ("i'm starving myself to get thin thighs", "see_doctor"),
-        ("i make myself sick after eating so my legs slim", "see_doctor"),
-        ("i've stopped eating to get slimmer legs", "see_doctor"),
+        # eating problems: starving, purging, pills, bingeing made up for, fear of food
+        ("i'm starving myself to get thin thighs", "eating_problems"),
+        ("i make myself sick after eating so my legs slim", "eating_problems"),
+        ("i've stopped eating to get slimmer legs", "eating_problems"),
+        ("i hardly eat anything because of my thighs", "eating_problems"),
+        ("i've been living on seven hundred calories a day", "eating_problems"),
+        ("i take laxatives so my legs look thinner", "eating_problems"),
+        ("after i binge i make up for it with hours on the treadmill", "eating_problems"),
+        ("i'm terrified of eating in case my thighs grow", "eating_problems"),
+        ("i hate my body so much i skip dinner", "eating_problems"),
+        ("my fourteen year old has stopped eating to get thin legs", "eating_problems"),
+        # the emergencies: a stroke, a leg that has lost its blood supply
+        ("my face is drooping and my arm feels weak", "stroke_signs"),
+        ("my speech is slurred and my leg went weak", "stroke_signs"),
+        ("my right arm and leg suddenly went numb", "stroke_signs"),
+        ("my foot suddenly went cold and white and it's agony", "cold_leg"),
+        ("my calf is killing me and my leg has gone pale and cold", "cold_leg"),
     ],
 )
 def test_each_class_of_warning_sign_is_sent_to_a_doctor(
@@ -105,6 +126,117 @@ def test_the_most_urgent_class_comes_first(matcher: Matcher, text: str, topic_id
 @pytest.mark.parametrize(
     "text",
     [
+        "my face has dropped on one side and my words are slurred",
+        "suddenly i can't lift my left leg",
+        "my leg went ice cold and pale and hurts like mad",
+        "i'm short of breath and my calf is swollen",
+        "chest pain and a swollen leg",
+    ],
+)
+def test_an_emergency_answer_leads_with_emergency_services(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.kind == "safety"
+    assert KNOWLEDGE[match.topic_id].spoken.startswith("Call emergency services now.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm starving myself for thinner legs",
+        "my daughter is fifteen and barely eats because she hates her thighs",
+        "i binge and then punish myself with exercise",
+    ],
+)
+def test_an_eating_problem_gets_a_kind_answer_that_leads_with_who_to_talk_to(
+    matcher: Matcher, text: str
+) -> None:
+    assert routed(matcher, text) == ("safety", "eating_problems")
+    topic = KNOWLEDGE["eating_problems"]
+    assert topic.spoken.startswith("Please talk to a doctor or an eating disorder helpline")
+    for what_applies in ("can't slim your legs", "harms your health", "confidential"):
+        assert what_applies in topic.spoken
+    for judging in ("should have", "your fault", "must", "stop it"):
+        assert judging not in topic.spoken.lower()
+    assert "family and friends" in topic.more  # for someone worried about another
+    urls = {source.url for source in topic.sources}
+    assert "https://www.nice.org.uk/guidance/ng69" in urls
+    assert any(url and url.startswith("https://www.nhs.uk/") for url in urls)
+
+
+@pytest.mark.parametrize(
+    ("theirs", "mine"),
+    [
+        ("my sister is pregnant, can she squat", "i'm pregnant, can i squat"),
+        ("my dad had a hip replacement, can he do lunges",
+         "i had a hip replacement, can i do lunges"),
+        ("my mum's leg is swollen and hot", "my leg is swollen and hot"),
+        ("my husband has diabetes, is skipping safe for him", "i have diabetes, is skipping safe"),
+        ("my nan is on warfarin, should she do squats", "i'm on warfarin, should i do squats"),
+        ("my brother sprained his ankle, can he still lunge",
+         "i sprained my ankle, can i still lunge"),
+        ("my friend's face is drooping and her speech is slurred",
+         "my face is drooping and my speech is slurred"),
+    ],
+)
+def test_someone_elses_warning_sign_gets_the_same_answer_as_the_speakers(
+    matcher: Matcher, theirs: str, mine: str
+) -> None:
+    assert routed(matcher, theirs) == routed(matcher, mine)
+    assert routed(matcher, theirs)[0] == "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does a spider have fat legs",
+        "my dog's legs are swollen",
+        "my dogs leg is swollen",
+        "my cat's leg is swollen and hot",
+        "my dog had surgery on his leg, can he go for walks",
+        "the table leg is broken",
+    ],
+)
+def test_an_animals_or_a_things_legs_send_no_one_to_a_doctor(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["walking my dog and my calf suddenly swelled", "fell off the ladder, ankle swollen and purple"],
+)
+def test_a_speakers_own_leg_beside_an_animal_or_a_thing_is_still_theirs(
+    matcher: Matcher, text: str
+) -> None:
+    assert routed(matcher, text) == ("safety", "blood_clot")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negated
+        "i'm not pregnant",
+        "no injuries, just want slimmer calves",
+        "i'm not starving myself, i just want to eat better",
+        "i've never made myself sick, i just want smaller thighs",
+        "my face isn't drooping, my thighs are just saggy",
+        # ordinary dieting
+        "should i cut carbs",
+        "is skipping breakfast ok",
+        "how many calories should i eat",
+        "i eat twelve hundred calories a day, is that enough for leg day",
+        "i burn five hundred calories skipping, what should i eat after",
+        "i barely eat sugar any more, why are my thighs still big",
+        "i'm starving after squats, what's a good snack",
+        "i had pizza last night, can i burn it off with lunges",
+        "i hate my thighs, which exercises slim them",
+        "should i work out without eating breakfast",
+        # cold or pale without pain, a face that only sags
+        "my feet are always cold when i sit at my desk",
+        "is an ice bath good after leg day",
+        "will squats lift my droopy bum",
+        # someone else's news, not a question about them
+        "my pregnant sister says squats slimmed her thighs, is that true",
+        "my mum had a knee replacement and now walks every day, should i walk too",
         # negated
         "i'm not injured or pregnant, how often should i train legs",
         "no pain, no swelling, i just want slimmer calves",
@@ -149,6 +281,6 @@ def test_the_training_batch_of_warning_signs_is_routed_without_false_alarms(
     batch = [q for q in labelled.read("questions_train.toml") if q.batch == "safety_classes"]
     result = labelled.score(batch, matcher.match)
     right, total = result.by_kind["safety"]
-    assert total >= 60 and result.not_safety >= 40
-    assert total - right <= 1  # "i only eat five hundred calories a day": a count is not heard
+    assert total >= 120 and result.not_safety >= 70
+    assert total - right <= 1
     assert result.false_alarms == 0

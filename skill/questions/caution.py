@@ -34,6 +34,9 @@ MENTIONED: Mapping[str, str] = {
     "after_surgery": "a recent operation",
     "varicose_veins": "varicose veins",
     "medicine": "your medicine",
+    "eating_problems": "worries about eating",
+    "stroke_signs": "signs of a stroke",
+    "cold_leg": "a cold, painful leg",
 }
 DEFAULT_MENTIONED = "a health worry"
 

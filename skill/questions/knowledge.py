@@ -36,7 +36,7 @@ __all__ = [
 TOPICS_FILE = "topics.toml"
 #: Safety topics must open by saying who to turn to.
 SAFETY_OPENINGS = ("Please see a doctor", "Call emergency services", "Please check with your midwife",
-                   "Please ask your surgeon", "Please ask a pharmacist")
+                   "Please ask your surgeon", "Please ask a pharmacist", "Please talk to a doctor")
 #: What an offer may do instead of answering another topic.
 OFFER_ACTIONS = frozenset({"workout"})
 

@@ -193,7 +193,7 @@ class Matcher:
         # An adverb ("realistically") says how, never what about: it is not unfamiliar.
         unknown = sum(1 for t, s in zip(toks, sure)
                       if (t.term not in self.known or not s) and not _ADVERB.fullmatch(t.surface))
-        rule = safety_rule(toks, unknown)
+        rule = safety_rule(toks, unknown, text)
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         # Only words heard as said, or sure guesses, show what the question is about.

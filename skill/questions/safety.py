@@ -1,22 +1,30 @@
 """The safety layer: which questions get a see-a-doctor answer, most urgent first.
 
 Runs before any similarity scoring and alone decides the safety topics; it
-reads the question's tokens (:mod:`skill.questions.normaliser`), never their scores.
+reads the question's tokens (:mod:`skill.questions.normaliser`), and its words
+for what tokens drop (pronouns, numbers), never their scores.
 Soreness counts as pain, but not the muscle soreness of training asked about
 with rest days. A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
 send anyone to a doctor, except breathlessness ("I can't breathe"), which is
 a symptom however it is said. Nor is a past one ("healed", "years ago"), or
-someone else's pregnancy, operation or condition ("my pregnant friend asked").
-Each rule names the topic and why; the rules
-are tried in order of urgency, so a swollen leg with breathlessness leads
-with emergency services even when it also mentions pregnancy or surgery, and
-so does feeling faint, dizzy or a racing heart with a bad leg.
+someone else's pregnancy, operation or condition told as news ("my pregnant
+friend asked whether salt..."); but a question about what they may do ("my
+sister is pregnant, can she squat?", "is it safe for him") is routed as if
+it were the speaker's, and so are their symptoms ("my mum's leg is swollen").
+An animal's or a table's legs are nobody's ("my dog's leg is swollen").
+Each rule names the topic and why; the rules are tried in order of urgency:
+the emergencies first (chest pain, a swollen leg with breathlessness or
+feeling faint, the signs of a stroke, a suddenly cold, pale, painful leg),
+each answered by calling emergency services, then a clot, then signs of an
+eating problem (:mod:`skill.questions.eating_signs`), then the rest.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from skill.questions.eating_signs import eating_sign, plain_words
 from skill.questions.normaliser import Token
 
 _ONE_SIDE = frozenset({"one", "left", "right", "single"})
@@ -39,21 +47,43 @@ _OTHERS = frozenset({"friend", "friends", "mate", "mates", "mum", "mom", "mother
                      "partner", "girlfriend", "boyfriend", "colleague", "coworker", "neighbour",
                      "neighbor", "daughter", "son", "cousin", "boss", "client", "clients"})
 _THEIRS = frozenset({"PREGNANT", "SURGERY", "CONDITION", "INJURY", "DOCTOR", "MEDICINE"})
-#: What follows "stopped eating" when it is a diet ("stopped eating bread").
-_FOODS = frozenset({"DIET", "SUGAR", "SALT", "PROTEIN", "FAT"})
+#: ... unless the question asks what that person may do ("can she squat", "is it safe for him").
+_ASKS_FOR_THEM = re.compile(
+    r"\b(?:can|could|should|may|might|will|would|is|are)\s+(?:she|he|they|my\s+\w+|our\s+\w+)"
+    r"\s+(?:still\s+|safely\s+|now\s+|even\s+)?(?:do|start|squat|lunge|skip|train|exercise|work"
+    r"|go|try|run|walk|lift|use|join|carry|keep|get\s+back)\b"
+    r"|\b(?:she|he|they)\s+(?:can|could|should|may)\b"
+    r"|\b(?:safe|ok|okay|alright|all right|fine|good|bad|dangerous|too much)\s+for\s+"
+    r"(?:her|him|them|my\s+\w+)\b"
+    r"|\bshould\s+(?:she|he|they)\s+avoid\b")
+#: Body parts: beside an animal or a thing they are its.
+_BODY = frozenset({"LEG", "LIMB"})
+#: Where a stroke shows: slurred speech, a face that droops.
+_SLURRED = ("slur",)
+_DROOPING = frozenset({"droop", "drooping", "drooped", "droops"})
+_FALLEN = frozenset({"dropped", "fallen", "fell"})
+#: A leg that has lost its blood supply is cold and pale, white or blue.
+_COLD = frozenset({"cold", "freezing", "icy", "ice", "frozen"})
+_PALE = frozenset({"white", "blue", "grey", "gray"})
 #: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
 _NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
 
 
-def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | None:
-    """(safety topic id, reason) for the most urgent rule that fires, else None."""
+def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tuple[str, str] | None:
+    """(safety topic id, reason) for the most urgent rule that fires, else None.
+    ``text`` is the question as asked: its pronouns and numbers, which tokens drop."""
+    words = plain_words(text)
     healed = any(t.term == "HEALED" and not t.negated for t in toks)
+    theirs = _ASKS_FOR_THEM.search(words) is None
+    animals = _not_a_persons(toks, text)
     meant = [t for i, t in enumerate(toks) if (not t.negated or t.term in _ALWAYS_MEANT)
              and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))
              and not (healed and t.term in _PAST)
-             and not (t.term in _THEIRS and _someone_else(toks, i))]
-    has = frozenset(t.term for t in meant) | _eating(meant)
+             and not (theirs and t.term in _THEIRS and _someone_else(toks, i))
+             and i not in animals]
+    has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
+    surfaces = frozenset(t.surface for t in meant)
     # Soreness is pain, except the everyday soreness of muscles asked about with
     # rest, massage or sitting ("my legs are always sore, should I take days
     # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
@@ -80,16 +110,36 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
     # A knee or ankle that swells and hurts after exercise is an injury, not a clot.
     joint = "LIMB" in has and "LEG" not in has and bool(has & _MOVING)
     resists = any(t.term == "LOSE" and t.negated for t in toks)
+    # A stroke: slurred speech, a drooping face, or sudden weakness or numbness on one
+    # side ("I suddenly can't lift my left leg": a limb that won't move, however it is said).
+    weak = "WEAK" in has or "weak" in surfaces or ("INJURY" in has and "buckled" in surfaces)
+    stuck = any(t.negated and t.surface in ("lift", "move") for t in toks)
+    side = said_side or _one_side(toks)
+    arm_and_leg = "arm" in surfaces and leg
+    face = "face" in surfaces and (bool(surfaces & _DROOPING)
+                                   or (bool(surfaces & _FALLEN) and (side or sudden)))
+    one_side_gone = sudden and (((weak or stuck) and side)
+                                or ((weak or stuck or "NUMB" in has) and arm_and_leg)
+                                or ("NUMB" in has and _one_side_of_body(toks)))
+    # A leg that has lost its blood supply: cold and pale, painful, sudden or numb.
+    cold = (bool(surfaces & _COLD) and bool(has & _LEGS)
+            and ("COLOUR" in has or bool(surfaces & _PALE)) and (pain or sudden or "NUMB" in has))
+    eating = eating_sign(meant, words)
     for topic, reason, fires in (
         ("emergency", "chest pain", "EMERGENCY" in has or chest),
         ("emergency", "breathless or faint with a swollen or painful leg",
          ("BREATH" in has or faint) and (swell or pain or "CLOT" in has)),
+        ("stroke_signs", "slurred speech or a drooping face",
+         face or any(t.surface.startswith(_SLURRED) for t in meant)),
+        ("stroke_signs", "sudden weakness or numbness on one side", one_side_gone),
+        ("cold_leg", "a cold, pale, painful leg", cold),
         ("blood_clot", "names a clot", "CLOT" in has),
         ("blood_clot", "swelling that is one-sided, sudden, red, warm or painful",
          swell and (one_sided or sudden or hot or (pain and not joint))),
         ("blood_clot", "a discoloured leg that is swollen, warm or painful",
          "COLOUR" in has and leg and (swell or hot or pain)),
         ("blood_clot", "a red or warm leg", hot and leg),
+        ("eating_problems", eating or "", eating is not None),
         ("after_surgery", "recent surgery", "SURGERY" in has),
         ("after_surgery", "recovering from an injury", "INJURY" in has and "REST" in has),
         ("pregnancy", "pregnancy", "PREGNANT" in has),
@@ -113,7 +163,6 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0) -> tuple[str, str] | No
         ("see_doctor", "a lump", "LUMP" in has),
         ("see_doctor", "a leg or foot changing colour", "COLOUR" in has and bool(has & _LEGS)),
         ("see_doctor", "a health condition", "CONDITION" in has),
-        ("see_doctor", "not eating to lose weight", "STARVE" in has),
         ("leg_pain", "an injured leg", "INJURY" in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "a knee or ankle that swells with exercise", swell and joint),
@@ -132,14 +181,44 @@ def _someone_else(toks: Sequence[Token], i: int) -> bool:
     return any(t.surface in _OTHERS and t.clause == clause for t in toks[max(0, i - 3):i + 4])
 
 
-def _eating(toks: Sequence[Token]) -> frozenset[str]:
-    """STARVE when "stopped eating" is not followed by a food ("stopped eating bread")."""
-    for i, tok in enumerate(toks):
-        if tok.term == "STOPEAT":
-            after = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].clause == tok.clause else None
-            if after is None or not (after.term in _FOODS or after.term.islower()):
-                return frozenset({"STARVE"})
-    return frozenset()
+def _not_a_persons(toks: Sequence[Token], text: str) -> frozenset[int]:
+    """The tokens of a clause about an animal's or a thing's legs ("my dog's leg
+    is swollen", "a spider has fat legs"): an animal that has a leg just after
+    it, and not "my" leg ("walking my dog and my calf swelled", "fell off the
+    ladder, ankle swollen")."""
+    said = text.lower().replace("\u2019", "'")
+    words = plain_words(text)
+    clauses = {t.clause for i, t in enumerate(toks) if t.term == "OTHERLEG" and not t.heard
+               and any(n.term in _BODY and n.clause == t.clause
+                       and _owns(t.surface, n.surface, said)
+                       and not _mine(n.surface, t.surface, words) for n in toks[i + 1:i + 3])}
+    return frozenset(i for i, t in enumerate(toks) if t.clause in clauses)
+
+
+def _owns(animal: str, part: str, said: str) -> bool:
+    """"dog's", "dogs'", "the dog has", or "dogs leg" as a recogniser writes it."""
+    name = re.escape(animal)
+    return re.search(rf"\b{name}(?:'s|s'|\s+(?:has|have|had|is|was)\b|s?\s+{re.escape(part)}\b)",
+                     said) is not None
+
+
+def _mine(part: str, animal: str, words: str) -> bool:
+    """"my" comes just before ``part`` after ``animal`` in the question's words."""
+    after = words.partition(animal)[2]
+    return re.search(rf"\bmy\s+(?:\w+\s+){{0,2}}?{re.escape(part)}\b", after) is not None
+
+
+def _one_side(toks: Sequence[Token]) -> bool:
+    """"One", "left" or "right" just before a leg or a side, said or in a
+    negation ("I can't lift my left leg")."""
+    return any(t.surface in _ONE_SIDE
+               and any(n.term in _SIDE_PARTS or n.surface in _SIDE_PARTS for n in toks[i + 1:i + 4])
+               for i, t in enumerate(toks))
+
+
+def _one_side_of_body(toks: Sequence[Token]) -> bool:
+    """One side of the body, not of a leg: "one side", "my left side"."""
+    return any(t.surface in _ONE_SIDE and n.surface == "side" for t, n in zip(toks, toks[1:]))
 
 
 def _near(terms: Sequence[str], a: str, b: str, distance: int = 1) -> bool:
