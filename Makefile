@@ -73,7 +73,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev,aws,server]'
+	$(PY) -m pip install -q -e '.[dev,aws,server,embeddings]'
 	@touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-aws: pyproject.toml | $(PY)
