@@ -153,6 +153,52 @@ def test_legs_that_are_not_yours_are_out_of_scope(matcher: Matcher, text: str) -
     assert matcher.match(text).kind == "out_of_scope"
 
 
+@pytest.mark.parametrize("text", ["how do i bulk up my legs", "i'd love bigger calves",
+                                  "what's the best way to build muscle in my thighs",
+                                  "tips for bulking up my quads", "how do I get a bigger bum?"])
+def test_a_goal_to_grow_is_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["i don't want to bulk up, are lunges ok",
+                                  "will squats make my legs bulky",
+                                  "i'm scared lunges will make my thighs bigger"])
+def test_a_worry_about_growing_is_still_answered(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).topic_id == "bulky"
+
+
+def test_a_goal_to_grow_that_also_slims_is_answered(matcher: Matcher) -> None:
+    assert matcher.match("how do i build muscle and lose fat on my legs").kind == "topic"
+
+
+@pytest.mark.parametrize("text", ["how do i shave my legs", "how do i moisturise my thighs"])
+def test_a_place_with_only_unfamiliar_words_is_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [("why are my legs so stubborn is it my genes", "why_stubborn", "genetics"),
+     ("Why are my legs so stubborn? Is it my genes?", "why_stubborn", "genetics")],
+)
+def test_a_second_question_with_no_joining_word_is_offered(
+    matcher: Matcher, text: str, first: str, second: str
+) -> None:
+    match = matcher.match(text)
+    assert (match.topic_id, match.also) == (first, second)
+
+
+def test_a_choice_named_before_which_answers_one_side_and_offers_the_other(matcher: Matcher) -> None:
+    match = matcher.match("protein sugar which first")
+    assert {match.topic_id, match.also} == {"protein", "sugar"}
+
+
+def test_a_told_first_half_is_not_a_second_question(matcher: Matcher) -> None:
+    # "I don't eat much fat" sets something aside: one question, about sugar.
+    match = matcher.match("i don't eat much fat does that sugar make my legs bigger")
+    assert match.also is None
+
+
 def test_a_question_whose_every_half_is_negated_still_gets_an_answer(matcher: Matcher) -> None:
     # Split at "or", the first half is only a negated activity: nothing to score.
     match = matcher.match("i don't own a bike or treadmill, do i even need cardio for slimmer legs")

@@ -16,13 +16,16 @@ when a :class:`Matcher` is built:
    topics; a topic scores its best document. A negated exercise ("no lunges") asks for
    an alternative. In a long question the last clause, where the question
    usually is, counts most (:data:`TAIL_WEIGHT`).
-4. Two questions in one ("... and how often?"): when each half alone finds a
-   different topic, the first is answered and the second offered (``also``);
-   in a choice ("sugar or salt, which is worse for puffy legs?") the one the
-   whole question is closest to is answered.
+4. Two questions in one ("... and how often?", or with no joining word:
+   "... is it my genes?"): when each half alone finds a different topic, the
+   first is answered and the second offered (``also``); in a choice ("sugar
+   or salt, which is worse for puffy legs?", "protein sugar which first") the
+   one the whole question is closest to is answered.
 5. Out of scope unless the question has a leg, fitness or food word (weak
-   ones only count when nothing in it is unfamiliar) and the best score
-   clears :data:`THRESHOLD`. Never a random topic.
+   ones only count when nothing in it is unfamiliar; a place alone with
+   unfamiliar words, "how do I tan my legs", is not enough) and the best
+   score clears :data:`THRESHOLD`; a goal to grow ("how do I bulk up my
+   legs", :mod:`skill.questions.scope`) is out of scope too. Never a random topic.
 
 Scores are summed in sorted feature order and rounded before comparing, and
 ties go to the topic first in the file: the same answer in every process.
@@ -39,6 +42,7 @@ from typing import Literal
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import safety_rule
+from skill.questions.scope import grows
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.normaliser import Normaliser, Token, refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
@@ -75,6 +79,8 @@ REFERRING_TAIL_WEIGHT = 0.4
 GUESS_WEIGHT = 0.5
 #: Words of the body, which count for nothing when the legs are someone else's.
 _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
+#: Words that only say where: with an unfamiliar word and nothing else, they ask nothing of ours.
+_PLACE = frozenset({"LEG", "LIMB"})
 #: In a choice ("A or B, which...?") the side the whole question scores this
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
@@ -86,6 +92,15 @@ _ASKING = frozenset({"how", "what", "why", "which", "when", "should", "can", "co
                      "would", "is", "are", "does", "do"})
 #: Where a question may join two ("... and how often?"); "each and every" joins nothing.
 _JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
+#: With no joining word, where a second question starts ("..., is it my genes")...
+_SECOND_QUESTION = re.compile(
+    r"(?<=\s)(?:(?:is|are|does|do|can|could|should|will|would) (?:it|that|this|they|there|these|those)"
+    r"|what about|how (?:often|long|much|many|soon)|why)\b", re.IGNORECASE)
+#: ... or a choice whose sides are named before "which", up to this many words ("protein sugar which first").
+_WHICH, CHOICE_WORDS = re.compile(r"\bwhich\b", re.IGNORECASE), 4
+#: A first half that sets something aside is context, not a question ("i don't eat fat, ...").
+_DENIED = re.compile(r"\b(?:not|no|never|don'?t|isn'?t|can'?t|cannot|ain'?t|haven'?t|won'?t|aren'?t)\b",
+                     re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,8 @@ class Matcher:
         rule = safety_rule(toks, unknown, text)
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
+        if grows(self.normaliser.words(text, lead=True)):  # "how do I bulk up my legs": the opposite of what we coach
+            return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
         # Only words heard as said, or sure guesses, show what the question is about.
         said = {t.term for t, s in zip(toks, sure) if s}
         guessed = {t.term for t, s in zip(toks, sure) if not s} - said
@@ -215,6 +232,10 @@ class Matcher:
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
         best = self._best(scores)
         score, topic_id = scores[best], self.topic_ids[best]
+        if {t.term for t in toks if t.term in self.known} <= _PLACE and any(
+                t.term not in self.known and not t.heard for t in toks):
+            # A place and a word we don't know ("how do I tan my legs"): not ours.
+            return Match("out_of_scope", None, score, "only a place, with unfamiliar words")
         if evidence < 1 and (unknown or "OTHERLEG" in said):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
@@ -249,17 +270,36 @@ class Matcher:
                 and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF)
 
     def _parts(self, text: str) -> tuple[str, str, bool] | None:
-        """(first topic, second topic, joined by "or") when each half of the
-        question finds its own, split at the first join that gives two ("do I
-        need cardio or weights, and how many days a week" splits at "and")."""
-        for join in _JOINS.finditer(text):
-            halves = text[:join.start()], text[join.end():]
-            if self._tells(halves[0]):
+        """(first topic, second topic, a choice) when each half of the question
+        finds its own, split at the first join that gives two ("do I need cardio
+        or weights, and how many days a week" splits at "and"); with no joining
+        word, where a second question starts or a choice is named."""
+        joins = [(j.start(), j.end(), j.group().strip(" ,;") == "or") for j in _JOINS.finditer(text)]
+        cuts = joins or self._unjoined(text)
+        for start, end, choice in cuts:
+            halves = text[:start], text[end:]
+            if self._tells(halves[0]) or (not joins and _DENIED.search(halves[0])):
                 return None
+            if not (joins or choice) and len(self.tokens(halves[0])) < 2:  # "how long | does it"
+                continue
             found = [self._part(half) for half in halves]
             if found[0] is not None and found[1] is not None and found[0] != found[1]:
-                return found[0], found[1], join.group().strip(" ,;") == "or"
+                return found[0], found[1], choice
         return None
+
+    @staticmethod
+    def _unjoined(text: str) -> list[tuple[int, int, bool]]:
+        """Where a question with no joining word may be two: before a second
+        question ("why are my legs so stubborn is it my genes"), or between the
+        few words named before "which" ("protein sugar which first")."""
+        cuts = [(m.start(), m.start(), False) for m in _SECOND_QUESTION.finditer(text)
+                if len(text[:m.start()].split()) >= 2]
+        which = _WHICH.search(text)
+        named = text[:which.start()].split() if which else []
+        if 2 <= len(named) <= CHOICE_WORDS:
+            ends = [len(" ".join(named[:i])) for i in range(1, len(named))]
+            cuts = [(end, end + 1, True) for end in ends] + cuts
+        return cuts
 
     def _part(self, half: str) -> str | None:
         """The topic half a question finds clearly on its own, if any."""
