@@ -38,8 +38,9 @@ MIN_HELDOUT_ACCURACY = 0.80  # round nine: 248/307 once round eight moved to the
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 4  # round nine: 40/44 routed
 MAX_HELDOUT_FALSE_ALARMS = 5  # round nine: 5 of 263
-#: Seen safety questions not routed to a doctor: round eight's three, read once
-#: it moved (surgery named as liposuction, aches with no cause, a starvation diet).
+#: Seen safety questions not routed to the right doctor answer: three of round
+#: eight's, read once it moved (aches with no cause, a starvation diet, water
+#: pills for puffy legs answered as an eating problem).
 MAX_SEEN_SAFETY_MISSES = 3
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
