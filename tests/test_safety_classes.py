@@ -196,8 +196,8 @@ def test_someone_elses_warning_sign_gets_the_same_answer_as_the_speakers(
         "the table leg is broken",
     ],
 )
-def test_an_animals_or_a_things_legs_send_no_one_to_a_doctor(matcher: Matcher, text: str) -> None:
-    assert matcher.match(text).kind != "safety"
+def test_an_animals_or_a_things_legs_are_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "out_of_scope"
 
 
 @pytest.mark.parametrize(
@@ -234,8 +234,9 @@ def test_a_speakers_own_leg_beside_an_animal_or_a_thing_is_still_theirs(
         "my feet are always cold when i sit at my desk",
         "is an ice bath good after leg day",
         "will squats lift my droopy bum",
-        # someone else's news, not a question about them
+        # someone else's news, or their doctor's word, not a question about them
         "my pregnant sister says squats slimmed her thighs, is that true",
+        "my dad's doctor says he can do squats now, will they slim his legs",
         "my mum had a knee replacement and now walks every day, should i walk too",
         # negated
         "i'm not injured or pregnant, how often should i train legs",

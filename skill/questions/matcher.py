@@ -41,7 +41,7 @@ from typing import Literal
 
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
-from skill.questions.safety import safety_rule
+from skill.questions.safety import not_a_persons, safety_rule
 from skill.questions.scope import grows
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.normaliser import Normaliser, Token, refers_back
@@ -213,14 +213,17 @@ class Matcher:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         if grows(self.normaliser.words(text, lead=True)):  # "how do I bulk up my legs": the opposite of what we coach
             return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
-        # Only words heard as said, or sure guesses, show what the question is about.
-        said = {t.term for t, s in zip(toks, sure) if s}
-        guessed = {t.term for t, s in zip(toks, sure) if not s} - said
+        # Only words heard as said, or sure guesses, show what the question is about;
+        # none about an animal's or a thing's legs ("does a spider have fat legs").
+        theirs = not_a_persons(toks, text)
+        heard = [(t, s) for i, (t, s) in enumerate(zip(toks, sure)) if i not in theirs]
+        said = {t.term for t, s in heard if s}
+        guessed = {t.term for t, s in heard if not s} - said
         if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
             said -= _BODY
             guessed -= _BODY
         # Each different word of the domain adds its weight ("skipping ... jumps").
-        words = sorted({(t.term, t.surface) for t, s in zip(toks, sure) if s and t.term in said})
+        words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         if evidence == 0:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")

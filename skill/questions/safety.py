@@ -47,7 +47,8 @@ _OTHERS = frozenset({"friend", "friends", "mate", "mates", "mum", "mom", "mother
                      "partner", "girlfriend", "boyfriend", "colleague", "coworker", "neighbour",
                      "neighbor", "daughter", "son", "cousin", "boss", "client", "clients"})
 _THEIRS = frozenset({"PREGNANT", "SURGERY", "CONDITION", "INJURY", "DOCTOR", "MEDICINE"})
-#: ... unless the question asks what that person may do ("can she squat", "is it safe for him").
+#: ... unless the question asks what that person may do ("can she squat", "is it safe for him");
+#: their doctor's word ("her doctor says she can squat") is still not the speaker's worry.
 _ASKS_FOR_THEM = re.compile(
     r"\b(?:can|could|should|may|might|will|would|is|are)\s+(?:she|he|they|my\s+\w+|our\s+\w+)"
     r"\s+(?:still\s+|safely\s+|now\s+|even\s+)?(?:do|start|squat|lunge|skip|train|exercise|work"
@@ -75,11 +76,12 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     words = plain_words(text)
     healed = any(t.term == "HEALED" and not t.negated for t in toks)
     theirs = _ASKS_FOR_THEM.search(words) is None
-    animals = _not_a_persons(toks, text)
+    animals = not_a_persons(toks, text)
     meant = [t for i, t in enumerate(toks) if (not t.negated or t.term in _ALWAYS_MEANT)
              and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))
              and not (healed and t.term in _PAST)
-             and not (theirs and t.term in _THEIRS and _someone_else(toks, i))
+             and not (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
+                      and _someone_else(toks, i))
              and i not in animals]
     has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
@@ -181,7 +183,7 @@ def _someone_else(toks: Sequence[Token], i: int) -> bool:
     return any(t.surface in _OTHERS and t.clause == clause for t in toks[max(0, i - 3):i + 4])
 
 
-def _not_a_persons(toks: Sequence[Token], text: str) -> frozenset[int]:
+def not_a_persons(toks: Sequence[Token], text: str) -> frozenset[int]:
     """The tokens of a clause about an animal's or a thing's legs ("my dog's leg
     is swollen", "a spider has fat legs"): an animal that has a leg just after
     it, and not "my" leg ("walking my dog and my calf swelled", "fell off the
