@@ -88,6 +88,9 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         ("i'm terrified of eating in case my thighs grow", "eating_problems"),
         ("i hate my body so much i skip dinner", "eating_problems"),
         ("my fourteen year old has stopped eating to get thin legs", "eating_problems"),
+        ("he only eats an orange a day for skinny legs", "eating_problems"),
+        # pills for swelling are a medicine question, not an eating one
+        ("can i take water tablets to get rid of my swollen ankles", "medicine"),
         # the emergencies: a stroke, a leg that has lost its blood supply
         ("my face is drooping and my arm feels weak", "stroke_signs"),
         ("my speech is slurred and my leg went weak", "stroke_signs"),
@@ -229,6 +232,7 @@ def test_a_speakers_own_leg_beside_an_animal_or_a_thing_is_still_theirs(
         "i'm starving after squats, what's a good snack",
         "i had pizza last night, can i burn it off with lunges",
         "i hate my thighs, which exercises slim them",
+        "i only eat one proper meal a day, will my thighs slim",
         "should i work out without eating breakfast",
         # cold or pale without pain, a face that only sags
         "my feet are always cold when i sit at my desk",

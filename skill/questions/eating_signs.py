@@ -1,7 +1,7 @@
 """Signs of an eating problem in a question, by class, for the safety layer.
 
-Eating almost nothing (stopped eating, barely eating, days without food, a
-day's food under :data:`VERY_LOW_CALORIES`), making oneself sick or taking
+Eating almost nothing (stopped eating, barely eating, days without food, one
+small thing a day, a day's food under :data:`VERY_LOW_CALORIES`), making oneself sick or taking
 laxatives to lose weight, an eating disorder named, bingeing that is made up
 for, exercise as punishment, fear of eating, and meals skipped in distress or
 to slim. Ordinary dieting is not a sign: cutting carbs, skipping breakfast,
@@ -46,6 +46,10 @@ _HOLD_BACK = re.compile(r"\b(?:not|never)\s+(?:let|allow)\s+(?:myself|herself|hi
                         r"\s+(?:to\s+)?eat")
 _VOMIT = re.compile(r"\b(?:throw|throws|threw|throwing|thrown)\s+(?:\w+\s+)?up\b|\bvomit"
                     r"|\bpuk(?:e|ing)\b|\bbe(?:ing)? sick\b")
+#: One small thing a day ("she only eats an apple a day"), not one meal.
+_ONE_THING = re.compile(r"\bonly\s+(?:eat|eats|ate|eating)\s+(?:an?|one|a single|half an?)\s+"
+                        r"(?!(?:proper |big |main |decent |large )?meal)\w+(?:\s+\w+)?\s+"
+                        r"(?:a|per|each|every|all)\s+day\b")
 _WATER_PILLS = re.compile(r"\bwater (?:pills|tablets)\b")
 _AFRAID = re.compile(r"\b(?:scared|afraid|terrified|frightened)\s+(?:to eat|of eating|of food)\b")
 _PUNISH = re.compile(r"\bpunish")
@@ -86,11 +90,13 @@ def eating_sign(meant: Sequence[Token], words: str) -> str | None:
     for reason, fires in (
         ("names an eating disorder or purging", "STARVE" in terms),
         ("eating almost nothing", _restricting(meant) or _said(_NOTHING, words)
-         or _said(_DAYS_WITHOUT, words) or _said(_HOLD_BACK, words) or _very_low(words)),
+         or _said(_DAYS_WITHOUT, words) or _said(_HOLD_BACK, words) or _said(_ONE_THING, words)
+         or _very_low(words)),
         ("being sick after eating", eats and _said(_VOMIT, words)),
+        # (not for swelling: "water pills to get rid of puffy legs" is a medicine question)
         ("laxatives or water pills to get slimmer",
          (any(t.surface in _PURGING_PILLS for t in meant) or _said(_WATER_PILLS, words))
-         and bool(terms & _SLIMMING)),
+         and bool(terms & _SLIMMING) and "SWELL" not in terms),
         ("afraid to eat", _said(_AFRAID, words)),
         ("exercise as punishment", _said(_PUNISH, words) and (eats or bool(terms & _TRAINING))),
         ("bingeing, or making up for eating",
