@@ -200,6 +200,19 @@ def test_a_told_first_half_is_not_a_second_question(matcher: Matcher) -> None:
     assert match.also is None
 
 
+@pytest.mark.parametrize("text", ["no progress", "my thighs haven't changed in a month",
+                                  "the scales haven't moved in two weeks, should i give up"])
+def test_change_said_in_the_negative_is_a_plateau(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).topic_id == "no_change"
+
+
+@pytest.mark.parametrize(("text", "topic_id"), [("protein amount", "protein"),
+                                                ("cellulite remedies", "cellulite")])
+def test_a_few_words_naming_one_subject_are_answered(matcher: Matcher, text: str,
+                                                     topic_id: str) -> None:
+    assert matcher.match(text).topic_id == topic_id
+
+
 def test_a_question_whose_every_half_is_negated_still_gets_an_answer(matcher: Matcher) -> None:
     # Split at "or", the first half is only a negated activity: nothing to score.
     match = matcher.match("i don't own a bike or treadmill, do i even need cardio for slimmer legs")

@@ -64,6 +64,9 @@ PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
 WHOLE_SHARE = 0.4
 #: ... and name something specific: a term in few topics ("fat" alone is no question).
 SPECIFIC_IDF = 2.5
+#: A question of this many words or fewer that names one of our subjects is
+#: ours even with an unfamiliar word ("protein amount", "cellulite remedies").
+NAMED_WORDS = 3
 #: A question of one term this common is too vague to answer without context.
 VAGUE_IDF, VAGUE_WORDS = 2.0, 3
 #: Exercises that, negated, mean "something else" ("no lunges", "I hate squats").
@@ -71,6 +74,9 @@ _NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
 #: Kinds of activity and symptoms that, negated, are simply not asked about
 #: ("I don't have weights", "my legs aren't swollen, they're just big").
 _NOT_ASKED = frozenset({"CARDIO", "STRENGTH", "EXERCISE", "SWELL", "SORE", "PAIN", "RED", "WARM"})
+#: What a negated term asks about instead: "no lunges" an alternative, "no progress",
+#: "not changed" a plateau.
+_NEGATED = {**dict.fromkeys(_NAMED_EXERCISES, "ALT"), "CHANGE": "NOCHANGE"}
 #: In a long question, the share of the score that comes from its last clause.
 TAIL_WEIGHT = 0.7
 #: ... and when the last clause refers back ("is that enough?"), a share like the rest.
@@ -118,7 +124,7 @@ class Match:
 def query_terms(toks: Sequence[Token]) -> list[str]:
     """The terms scored: a negated named exercise asks for another one, a negated
     kind of activity or symptom is left out."""
-    return ["ALT" if t.negated and t.term in _NAMED_EXERCISES else t.term for t in toks
+    return [_NEGATED.get(t.term, t.term) if t.negated else t.term for t in toks
             if not (t.negated and t.term in _NOT_ASKED)]
 
 
@@ -239,7 +245,7 @@ class Matcher:
                 t.term not in self.known and not t.heard for t in toks):
             # A place and a word we don't know ("how do I tan my legs"): not ours.
             return Match("out_of_scope", None, score, "only a place, with unfamiliar words")
-        if evidence < 1 and (unknown or "OTHERLEG" in said):
+        if evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(text, said, unknown):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
@@ -265,6 +271,14 @@ class Matcher:
         words = set(said)
         about_me = "am" in words and "am i" not in " ".join(said)  # "I'm a guy and ..."
         return bool(words & _TOLD or about_me) and not words & _ASKING
+
+    def _named(self, text: str, said: set[str], unknown: int) -> bool:
+        """A few words naming one of our subjects ("protein amount"): a short
+        question (after any carrier phrase), one unfamiliar word at most, and
+        the name of a thing (a concept heard by sound, such as PROTEIN)."""
+        return (unknown <= 1 and "OTHERLEG" not in said
+                and len(self.normaliser.words(text, lead=True)) <= NAMED_WORDS
+                and bool(said & self.normaliser.vocabulary.sounds))
 
     def _vague(self, text: str, toks: Sequence[Token]) -> bool:
         """A few words around one that half the topics use ("and the fat") ask nothing."""
