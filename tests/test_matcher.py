@@ -172,8 +172,10 @@ def test_a_goal_to_grow_that_also_slims_is_answered(matcher: Matcher) -> None:
     assert matcher.match("how do i build muscle and lose fat on my legs").kind == "topic"
 
 
-@pytest.mark.parametrize("text", ["how do i shave my legs", "how do i moisturise my thighs"])
-def test_a_place_with_only_unfamiliar_words_is_out_of_scope(matcher: Matcher, text: str) -> None:
+@pytest.mark.parametrize("text", ["how do i shave my legs", "how do i moisturise my thighs",
+                                  "what's the best fake tan for legs", "how do i get rid of hairy legs",
+                                  "is a thigh tattoo a good idea"])
+def test_a_place_with_unfamiliar_or_grooming_words_is_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).kind == "out_of_scope"
 
 

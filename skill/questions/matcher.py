@@ -85,6 +85,9 @@ REFERRING_TAIL_WEIGHT = 0.4
 GUESS_WEIGHT = 0.5
 #: Words of the body, which count for nothing when the legs are someone else's.
 _BODY = frozenset({"LEG", "LIMB", "SWELL", "PAIN", "SORE"})
+#: Words of fat, shape or swelling: a grooming word beside them is still about fat
+#: ("does fake tan hide cellulite").
+_FAT_WORDS = frozenset({"FAT", "CELLULITE", "SWELL", "BIG", "BULKY"})
 #: Words that only say where: with an unfamiliar word and nothing else, they ask nothing of ours.
 _PLACE = frozenset({"LEG", "LIMB"})
 #: In a choice ("A or B, which...?") the side the whole question scores this
@@ -225,6 +228,8 @@ class Matcher:
         heard = [(t, s) for i, (t, s) in enumerate(zip(toks, sure)) if i not in theirs]
         said = {t.term for t, s in heard if s}
         guessed = {t.term for t, s in heard if not s} - said
+        if "GROOM" in said and not said & _FAT_WORDS:  # "how do I shave my legs"
+            return Match("out_of_scope", None, 0.0, "care of skin and hair, not fat")
         if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
             said -= _BODY
             guessed -= _BODY
