@@ -38,10 +38,10 @@ MIN_HELDOUT_ACCURACY = 0.80  # round nine: 248/307 once round eight moved to the
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 4  # round nine: 40/44 routed
 MAX_HELDOUT_FALSE_ALARMS = 5  # round nine: 5 of 263
-#: Seen safety questions not routed to the right doctor answer: three of round
-#: eight's, read once it moved (aches with no cause, a starvation diet, water
-#: pills for puffy legs answered as an eating problem).
-MAX_SEEN_SAFETY_MISSES = 3
+#: Seen safety questions not routed to the right doctor answer: one of round
+#: eight's, read once it moved (legs that ache all the time for no reason go to
+#: the leg pain answer, not the general doctor one).
+MAX_SEEN_SAFETY_MISSES = 1
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
