@@ -15,9 +15,11 @@ sense ("step in a lunch"). Kept apart from the scoring in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from skill.questions.phonetic import FUZZY_FROM, SoundIndex, key, looks_alike
+from skill.questions.phonetic import (FUZZY_FROM, SoundIndex, heard_as_one, key, load_slips,
+                                      looks_alike, slipped)
 from skill.questions.vocabulary import Vocabulary
 
 #: How near (in meaningful words) the words that show a word's other sense must be.
@@ -139,6 +141,7 @@ class Normaliser:
         self._known: frozenset[str] = frozenset()
         self._known_cache: dict[str, bool] = {}
         self._sounds = SoundIndex(())
+        self._slips: Mapping[str, str] = {}
         #: Words dropped from the start of a question (a carrier phrase's words).
         self.leading: frozenset[str] = frozenset()
         self._senses = {word: (meant, frozenset(map(self.term, context)))
@@ -151,6 +154,7 @@ class Normaliser:
         self._known_cache = {}
         concepts = self.vocabulary.concepts
         self._sounds = SoundIndex(w for w in concepts if concepts[w] in self.vocabulary.sounds)
+        self._slips = load_slips()
 
     def _is_known(self, word: str) -> bool:
         known = self._known_cache.get(word)
@@ -172,6 +176,12 @@ class Normaliser:
         i = 0
         while i < len(words):
             word = words[i]
+            # Real words heard for one of the coach's ("sell you light" for cellulite).
+            if (several := heard_as_one(words, i, self._slips)) and any(
+                    w not in stop and not self._is_known(w) for w in words[i:i + several[1]]):
+                out.append(_HEARD + several[0] + _HEARD + " ".join(words[i:i + several[1]]))
+                i += several[1]
+                continue
             if word in stop or self._is_known(word) or not word.isalpha():
                 out.append(word)
                 i += 1
@@ -188,6 +198,10 @@ class Normaliser:
                 i += joined[1]
                 continue
             found = self._sounds.lookup(word) or self._sounds.lookup(stem(word))
+            if found is None and word not in self._senses:  # [senses] says when "squash" is one
+                # A real word that sounds like one of the coach's ("cars" for calves).
+                found = slipped(word, words[i - 1] if i else "",
+                                words[i + 1] if i + 1 < len(words) else "", self._slips)
             out.append(_HEARD + found + _HEARD + word if found else word)
             i += 1
         return out
