@@ -84,10 +84,16 @@ def test_slips_of_each_kind_are_in_the_table(heard: str, meant: str) -> None:
     assert load_slips()[heard] == meant
 
 
-@pytest.mark.parametrize("word", ["way", "one", "less", "his", "cough", "lunch", "the"])
+@pytest.mark.parametrize("word", ["way", "one", "less", "his", "the"])
 def test_words_heard_right_almost_always_are_not_in_the_table(word: str) -> None:
-    """Very common words and words of the coach's own are taken as said."""
+    """Very common words are taken as said: a recogniser is surest of them."""
     assert word not in load_slips()
+
+
+@pytest.mark.parametrize(("text", "word"), [("my calves ache when i cough", "cough"),
+                                            ("is a big lunch bad for my thighs", "lunch")])
+def test_a_word_the_coach_knows_is_never_heard_again(matcher: Matcher, text: str, word: str) -> None:
+    assert all(not t.heard for t in matcher.tokens(text) if t.surface == word)
 
 
 def test_a_verb_or_an_amount_is_taken_as_said() -> None:

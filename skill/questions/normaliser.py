@@ -265,10 +265,12 @@ class Normaliser:
                    and not self.leading.issuperset(phrase)
                    for phrase, _ in self._phrases.get(words[start], ()))
 
-    @staticmethod
-    def sure(tok: Token) -> bool:
+    def sure(self, tok: Token) -> bool:
         """A word heard as it was said, or a sound-alike guess long and exact
-        enough to trust, or spelt nearly the same ("shugar", "cremes")."""
+        enough to trust, or spelt nearly the same ("shugar", "cremes"); never a
+        real word only the slips table takes for another ("fridge")."""
+        if tok.heard in self._slips and self._sounds.lookup(tok.heard) is None:
+            return False
         return not tok.heard or (key(tok.heard) == key(tok.surface)
                                  and len(key(tok.heard)) >= FUZZY_FROM) or looks_alike(
             tok.heard, tok.surface, SURE_LETTERS)

@@ -296,14 +296,15 @@ def build(vocabulary: Vocabulary | None = None,
     words = pronunciations() if words is None else words
     index = _Index(words, _frequencies(words))
     best: dict[str, tuple[float, str]] = {}
-    for meant in targets(vocabulary):
+    meant_words = set(targets(vocabulary))
+    for meant in sorted(meant_words):
         variants = sorted({a for s in words.get(meant, ()) for a in accents(s)})
         most = min((limit(said) for said in variants), default=0.0)  # by the shortest way to say it
         for said in variants:
             found = {w: c for w, c in index.close(said).items() if c <= most}
             found.update(_heard_as_several(index, said))
             for heard, cost in found.items():
-                if heard != meant and not set(heard.split()) & vocabulary.concepts.keys():
+                if heard not in meant_words:  # the matcher never hears again a word it knows
                     best[heard] = min((cost, meant), best.get(heard, (cost, meant)))
     return {heard: best[heard][1] for heard in sorted(best)}
 
