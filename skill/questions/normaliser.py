@@ -142,6 +142,7 @@ class Normaliser:
         self._known_cache: dict[str, bool] = {}
         self._sounds = SoundIndex(())
         self._slips: Mapping[str, str] = {}
+        self._slip_starts: frozenset[str] = frozenset()  # first words of slips of several words
         #: Words dropped from the start of a question (a carrier phrase's words).
         self.leading: frozenset[str] = frozenset()
         self._senses = {word: (meant, frozenset(map(self.term, context)))
@@ -155,6 +156,7 @@ class Normaliser:
         concepts = self.vocabulary.concepts
         self._sounds = SoundIndex(w for w in concepts if concepts[w] in self.vocabulary.sounds)
         self._slips = load_slips()
+        self._slip_starts = frozenset(h.split()[0] for h in self._slips if " " in h)
 
     def _is_known(self, word: str) -> bool:
         known = self._known_cache.get(word)
@@ -177,8 +179,9 @@ class Normaliser:
         while i < len(words):
             word = words[i]
             # Real words heard for one of the coach's ("sell you light" for cellulite).
-            if (several := heard_as_one(words, i, self._slips)) and any(
-                    w not in stop and not self._is_known(w) for w in words[i:i + several[1]]):
+            several = heard_as_one(words, i, self._slips) if word in self._slip_starts else None
+            if several and any(w not in stop and not self._is_known(w)
+                               for w in words[i:i + several[1]]):
                 out.append(_HEARD + several[0] + _HEARD + " ".join(words[i:i + several[1]]))
                 i += several[1]
                 continue
