@@ -220,7 +220,8 @@ class Matcher:
         rule = safety_rule(toks, unknown, text)
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
-        if grows(self.normaliser.words(text, lead=True)):  # "how do I bulk up my legs": the opposite of what we coach
+        asked = self.normaliser.words(text, lead=True)  # the words after any carrier phrase
+        if grows(asked):  # "how do I bulk up my legs": the opposite of what we coach
             return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
         # Only words heard as said, or sure guesses, show what the question is about;
         # none about an animal's or a thing's legs ("does a spider have fat legs").
@@ -250,7 +251,7 @@ class Matcher:
                 t.term not in self.known and not t.heard for t in toks):
             # A place and a word we don't know ("how do I tan my legs"): not ours.
             return Match("out_of_scope", None, score, "only a place, with unfamiliar words")
-        if evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(text, said, unknown):
+        if evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(asked, said, unknown):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
@@ -277,12 +278,13 @@ class Matcher:
         about_me = "am" in words and "am i" not in " ".join(said)  # "I'm a guy and ..."
         return bool(words & _TOLD or about_me) and not words & _ASKING
 
-    def _named(self, text: str, said: set[str], unknown: int) -> bool:
+    def _named(self, asked: Sequence[str], said: set[str], unknown: int) -> bool:
         """A few words naming one of our subjects ("protein amount"): a short
-        question (after any carrier phrase), one unfamiliar word at most, and
-        the name of a thing (a concept heard by sound, such as PROTEIN)."""
+        question (``asked``: its words after any carrier phrase), one
+        unfamiliar word at most, and the name of a thing (a concept heard by
+        sound, such as PROTEIN)."""
         return (unknown <= 1 and "OTHERLEG" not in said
-                and len(self.normaliser.words(text, lead=True)) <= NAMED_WORDS
+                and len(asked) <= NAMED_WORDS
                 and bool(said & self.normaliser.vocabulary.sounds))
 
     def _vague(self, text: str, toks: Sequence[Token]) -> bool:
