@@ -33,11 +33,11 @@ SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE
            for sample in (*topic.samples, *topic.phrasings)]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.80  # round nine: 248/307 once round eight moved to the seen rounds
+MIN_HELDOUT_ACCURACY = 0.81  # rounds nine and ten: 524/644 (nine 253/307, ten 271/337)
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 4  # round nine: 40/44 routed
-MAX_HELDOUT_FALSE_ALARMS = 5  # round nine: 5 of 263
+MAX_HELDOUT_SAFETY_MISSES = 11  # rounds nine and ten: 92/103 routed
+MAX_HELDOUT_FALSE_ALARMS = 10  # rounds nine and ten: 10 of 541
 #: Seen safety questions not routed to the right doctor answer: one of round
 #: eight's, read once it moved (legs that ache all the time for no reason go to
 #: the leg pain answer, not the general doctor one).
