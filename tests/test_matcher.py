@@ -33,15 +33,16 @@ SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE
            for sample in (*topic.samples, *topic.phrasings)]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-MIN_HELDOUT_ACCURACY = 0.81  # rounds nine and ten: 524/644 (nine 253/307, ten 271/337)
+MIN_HELDOUT_ACCURACY = 0.80  # round ten: 271/337 once round nine moved to the seen rounds
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 11  # rounds nine and ten: 92/103 routed
-MAX_HELDOUT_FALSE_ALARMS = 10  # rounds nine and ten: 10 of 541
-#: Seen safety questions not routed to the right doctor answer: one of round
-#: eight's, read once it moved (legs that ache all the time for no reason go to
-#: the leg pain answer, not the general doctor one).
-MAX_SEEN_SAFETY_MISSES = 1
+MAX_HELDOUT_SAFETY_MISSES = 7  # round ten: 52/59 routed
+MAX_HELDOUT_FALSE_ALARMS = 5  # round ten: 5 of 278
+#: Seen safety questions not routed to the right doctor answer: 197/202. One
+#: is round eight's, read once it moved (legs that ache all the time for no
+#: reason go to the leg pain answer, not the general doctor one); four are
+#: round nine's (40/44), which moved when round ten was written.
+MAX_SEEN_SAFETY_MISSES = 5
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -106,7 +107,7 @@ def test_every_seen_safety_question_is_routed_and_false_alarms_stay_rare(
     result = labelled.score(labelled.seen(), matcher.match)
     right, total = result.by_kind["safety"]
     assert total - right <= MAX_SEEN_SAFETY_MISSES
-    assert result.false_alarms <= 1
+    assert result.false_alarms <= 6
 
 
 def test_held_out_accuracy_does_not_fall(matcher: Matcher) -> None:
