@@ -304,9 +304,10 @@ class Matcher:
             halves = text[:start], text[end:]
             if self._tells(halves[0]) or (not joins and _DENIED.search(halves[0])):
                 return None
-            if not (joins or choice) and len(self.tokens(halves[0])) < 2:  # "how long | does it"
+            first = self.tokens(halves[0])
+            if not (joins or choice) and len(first) < 2:  # "how long | does it"
                 continue
-            found = [self._part(half) for half in halves]
+            found = [self._part(first), self._part(self.tokens(halves[1]))]
             if found[0] is not None and found[1] is not None and found[0] != found[1]:
                 return found[0], found[1], choice
         return None
@@ -325,9 +326,8 @@ class Matcher:
             cuts = [(end, end + 1, True) for end in ends] + cuts
         return cuts
 
-    def _part(self, half: str) -> str | None:
-        """The topic half a question finds clearly on its own, if any."""
-        toks = self.tokens(half)
+    def _part(self, toks: Sequence[Token]) -> str | None:
+        """The topic half a question (its tokens) finds clearly on its own, if any."""
         if (not toks or safety_rule(toks) is not None
                 or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
                 < SPECIFIC_IDF):

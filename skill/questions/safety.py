@@ -188,6 +188,8 @@ def not_a_persons(toks: Sequence[Token], text: str) -> frozenset[int]:
     is swollen", "a spider has fat legs"): an animal that has a leg just after
     it, and not "my" leg ("walking my dog and my calf swelled", "fell off the
     ladder, ankle swollen")."""
+    if not any(t.term == "OTHERLEG" and not t.heard for t in toks):
+        return frozenset()
     said = text.lower().replace("\u2019", "'")
     words = plain_words(text)
     clauses = {t.clause for i, t in enumerate(toks) if t.term == "OTHERLEG" and not t.heard
