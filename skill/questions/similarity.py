@@ -4,13 +4,23 @@ Features are terms plus unordered pairs of nearby terms; idf is smoothed;
 a topic scores its best document, with a little of its second best to break
 near ties. Built once; sums run in sorted feature order and are rounded, so
 scores are the same in every process.
+
+A question is scored without visiting every document that shares a common
+word with it ("leg" is in nearly half of them). Only the documents that
+share one of its rarer features are scored one by one. Every other document
+shares only common features, and the common features it has decide its dot
+product, so the documents are kept in groups by topic and by the common
+features they have, least norm first. For each group the dot product is
+summed once, and only the two documents with the least norm can be the
+topic's best or second best (see :class:`_Groups`). Both ways give the
+scores of a full scan, bit for bit.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 #: Weight of a topic's second best document in its score.
 SECOND_WEIGHT = 0.1
@@ -22,6 +32,11 @@ PAIR_WINDOW = 2
 UNKNOWN_WEIGHT = 1.0
 #: Scores are compared at this many decimals (float sums differ in the last bits).
 DECIMALS = 9
+#: A feature in at least this share of the documents is common: its documents
+#: are scored by group, not one by one ...
+COMMON_SHARE = 0.08
+#: ... and at most this many features are (each is a bit in a group's key).
+MOST_COMMON = 16
 
 
 def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
@@ -34,50 +49,131 @@ def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
-class _Doc:
-    topic: int
-    norm: float
-
-
 class Similarity:
     """The documents' features (topic index, features) indexed for cosines."""
 
     def __init__(self, doc_features: Sequence[tuple[int, set[str]]], n_topics: int) -> None:
         self.n_topics = n_topics
         self.idf = _idf(doc_features, n_topics)
-        self._docs: list[_Doc] = []
-        self._index: dict[str, list[tuple[int, float]]] = {}
-        for i, fs in doc_features:
-            weights = [(f, self.idf[f]) for f in sorted(fs)]
-            for f, w in weights:  # the query weighs a feature by its idf too
-                self._index.setdefault(f, []).append((len(self._docs), w * w))
-            self._docs.append(_Doc(i, math.sqrt(sum(w * w for _, w in weights)) or 1.0))
+        # The query weighs a feature by its idf too: a shared feature adds idf².
+        self._weight = {f: w * w for f, w in self.idf.items()}
+        self._topics = [topic for topic, _ in doc_features]
+        self._norms = [math.sqrt(sum(self._weight[f] for f in sorted(fs))) or 1.0
+                       for _, fs in doc_features]
+        self._common = _common(doc_features)
+        self._postings: dict[str, list[int]] = {}
+        for doc, (_, fs) in enumerate(doc_features):
+            for f in fs:
+                self._postings.setdefault(f, []).append(doc)
+        self._sets = {f: frozenset(self._postings[f]) for f in self._common}
+        self._groups = _Groups(doc_features, self._norms, self._common)
 
     def cosines(self, terms: Sequence[str]) -> list[float]:
         """Best cosine similarity of the terms with each topic's documents."""
         query = sorted(features(terms))
-        idf, index, docs = self.idf, self._index, self._docs
+        idf = self.idf
         known = [f for f in query if f in idf]
         unknown = sum(1 for f in query if "|" not in f and f not in idf)
         q_norm = math.sqrt(sum(idf[f] ** 2 for f in known) + unknown * UNKNOWN_WEIGHT**2) or 1.0
-        dots: dict[int, float] = {}
-        get = dots.get
-        for f in known:  # sorted features, built postings: the same order in every process
-            for doc, product in index[f]:
-                dots[doc] = get(doc, 0.0) + product
         best = [0.0] * self.n_topics
         second = [0.0] * self.n_topics
-        for doc in dots:
-            d = docs[doc]
-            score = dots[doc] / d.norm
-            if score > best[d.topic]:
-                best[d.topic], second[d.topic] = score, best[d.topic]
-            elif score > second[d.topic]:
-                second[d.topic] = score
+        touched = self._rare_docs(known)
+        for doc, dot in self._dots(known, touched).items():
+            _keep(best, second, self._topics[doc], dot / self._norms[doc])
+        self._groups.keep_best(best, second, self._common_weights(known), touched)
         # The best document decides; a second close one breaks near ties.
         return [round((b + SECOND_WEIGHT * c) / q_norm, DECIMALS) if b else 0.0
                 for b, c in zip(best, second)]
+
+    def _rare_docs(self, known: Sequence[str]) -> set[int]:
+        """The documents that share a rare feature with the query."""
+        touched: set[int] = set()
+        for f in known:
+            if f not in self._common:
+                touched.update(self._postings[f])
+        return touched
+
+    def _dots(self, known: Sequence[str], touched: set[int]) -> dict[int, float]:
+        """The dot products of the ``touched`` documents, each summed in sorted
+        feature order (``known`` is sorted), common features included."""
+        dots = dict.fromkeys(touched, 0.0)
+        weight, sets = self._weight, self._sets
+        for f in known:
+            w = weight[f]
+            for doc in self._postings[f] if f not in sets else touched.intersection(sets[f]):
+                dots[doc] += w
+        return dots
+
+    def _common_weights(self, known: Sequence[str]) -> list[float]:
+        """The weight of each common feature (by its bit) the query has, else 0."""
+        return [self._weight[f] if f in known else 0.0 for f in self._common]
+
+
+def _keep(best: list[float], second: list[float], topic: int, score: float) -> None:
+    """Keep ``score`` if it is among the two best of its topic so far."""
+    if score > best[topic]:
+        best[topic], second[topic] = score, best[topic]
+    elif score > second[topic]:
+        second[topic] = score
+
+
+class _Groups:
+    """Documents by topic and by the common features they have (a bit mask,
+    bits in sorted feature order), least norm first. Documents that share
+    only common features with a query have the dot product of their group;
+    the least norms give the best scores."""
+
+    def __init__(self, doc_features: Sequence[tuple[int, set[str]]], norms: Sequence[float],
+                 common: Sequence[str]) -> None:
+        bit = {f: 1 << i for i, f in enumerate(common)}
+        members: dict[tuple[int, int], list[int]] = {}
+        for doc, (topic, fs) in enumerate(doc_features):
+            mask = sum(bit[f] for f in fs if f in bit)
+            if mask:
+                members.setdefault((topic, mask), []).append(doc)
+        self._groups = [(topic, mask, tuple(sorted(((d, norms[d]) for d in docs),
+                                                   key=lambda doc: (doc[1], doc[0]))))
+                        for (topic, mask), docs in sorted(members.items())]
+
+    def keep_best(self, best: list[float], second: list[float], weights: Sequence[float],
+                  scored: set[int]) -> None:
+        """Keep each topic's two best scores of the documents not already ``scored``;
+        ``weights``: the query's weight of each common feature (0 if it lacks it)."""
+        query = sum(1 << i for i, w in enumerate(weights) if w)
+        dots: dict[int, float] = {}
+        for topic, mask, docs in self._groups:
+            shared = mask & query
+            if not shared:
+                continue
+            dot = dots.get(shared)
+            if dot is None:
+                dot = dots[shared] = _sum_bits(shared, weights)
+            for doc, norm in docs:  # least norm, so best score, first
+                if doc in scored:
+                    continue
+                score = dot / norm
+                if score <= second[topic]:
+                    break
+                if score > best[topic]:
+                    best[topic], second[topic] = score, best[topic]
+                else:
+                    second[topic] = score
+
+
+def _sum_bits(mask: int, weights: Sequence[float]) -> float:
+    """The weights of the bits set in ``mask``, summed in bit order."""
+    total = 0.0
+    for i, w in enumerate(weights):
+        if mask >> i & 1:
+            total += w
+    return total
+
+
+def _common(doc_features: Sequence[tuple[int, set[str]]]) -> tuple[str, ...]:
+    """The common features (see :data:`COMMON_SHARE`), in sorted order."""
+    counts = Counter(f for _, fs in doc_features for f in fs)
+    most = sorted(counts, key=lambda f: (-counts[f], f))[:MOST_COMMON]
+    return tuple(sorted(f for f in most if counts[f] >= COMMON_SHARE * len(doc_features)))
 
 
 def _idf(doc_features: Iterable[tuple[int, set[str]]], n_topics: int) -> dict[str, float]:
