@@ -124,17 +124,18 @@ class Normaliser:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        # Phrases by their first word, longest first: a scan of the words finds
-        # the longest phrase starting at each one (cheaper than one large regex).
-        self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        # Phrases by their words, and the lengths (in words, longest first) of
+        # those starting with each word: a scan of the words finds the longest
+        # phrase starting at each one (cheaper than one large regex).
+        self._phrases = {tuple(p.split()): meant.split() for p, meant in vocabulary.phrases.items()}
+        lengths: dict[str, set[int]] = {}
+        for phrase in self._phrases:
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        self._lengths = {first: sorted(n, reverse=True) for first, n in lengths.items()}
         # One word for another ("dae" for "do") comes first, so longer phrases
         # see the word meant ("daein it wrang": "doing it wrong").
         self._words = {p: vocabulary.phrases[p].split() for p in vocabulary.phrases
                        if " " not in p}
-        for phrase in sorted(vocabulary.phrases, key=lambda p: (-len(p), p)):
-            words = tuple(phrase.split())
-            self._phrases.setdefault(words[0], []).append(
-                (words, vocabulary.phrases[phrase].split()))
         self._stems: dict[str, str] = {}
         for word, concept in vocabulary.concepts.items():
             self._stems.setdefault(stem(word), concept)
@@ -236,12 +237,13 @@ class Normaliser:
 
     def _replace_phrases(self, words: list[str]) -> list[str]:
         out: list[str] = []
-        i, phrases = 0, self._phrases
+        i, phrases, lengths = 0, self._phrases, self._lengths
         while i < len(words):
-            for phrase, meant in phrases.get(words[i], ()):
-                if tuple(words[i:i + len(phrase)]) == phrase:
+            for n in lengths.get(words[i], ()):
+                meant = phrases.get(tuple(words[i:i + n])) if i + n <= len(words) else None
+                if meant is not None:
                     out.extend(meant)
-                    i += len(phrase)
+                    i += n
                     break
             else:
                 out.append(words[i])
@@ -264,9 +266,10 @@ class Normaliser:
     def _says_more(self, words: list[str], start: int) -> bool:
         """A phrase starts at ``start`` with a word no carrier has ("do a lunch"):
         the carrier ends there, typed or heard."""
-        return any(tuple(words[start:start + len(phrase)]) == phrase
-                   and not self.leading.issuperset(phrase)
-                   for phrase, _ in self._phrases.get(words[start], ()))
+        return any(phrase in self._phrases and not self.leading.issuperset(phrase)
+                   for phrase in (tuple(words[start:start + n])
+                                  for n in self._lengths.get(words[start], ())
+                                  if start + n <= len(words)))
 
     def sure(self, tok: Token) -> bool:
         """A word heard as it was said, or a sound-alike guess long and exact
