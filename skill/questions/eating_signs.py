@@ -25,6 +25,7 @@ VERY_LOW_CALORIES = 800
 _EAT = frozenset({"eat", "eats", "eating", "ate", "eaten"})
 _MEALS = frozenset({"meal", "meals", "breakfast", "breakfasts", "lunch", "lunches", "dinner",
                     "dinners", "supper", "food", "foods"})
+_EATS = _EAT | _MEALS
 _FOODS = frozenset({"DIET", "SUGAR", "SALT", "PROTEIN", "FAT"})
 _RESTRICTING = frozenset({"barely", "hardly", "scarcely"})
 _PURGING_PILLS = frozenset({"laxative", "laxatives", "diuretic", "diuretics"})
@@ -84,7 +85,7 @@ def eating_sign(meant: Sequence[Token], words: str) -> str | None:
     """Why the question shows a possible eating problem, or None. ``meant`` are
     the tokens that count (not negated), ``words`` the question's :func:`plain_words`."""
     terms = {t.term for t in meant}
-    eats = any(t.surface in _EAT | _MEALS for t in meant)
+    eats = any(t.surface in _EATS for t in meant)
     distress = _said(_DISTRESS, words)
     binge = any(t.surface.startswith(("binge", "binging")) for t in meant)
     for reason, fires in (
@@ -111,6 +112,8 @@ def eating_sign(meant: Sequence[Token], words: str) -> str | None:
 
 def _said(pattern: re.Pattern[str], words: str) -> bool:
     """``pattern`` occurs in ``words`` somewhere not right after "not", "never" or "no"."""
+    if pattern.search(words) is None:  # the usual case: not said at all
+        return False
     return any(not _NEGATED.search(words[:m.start()]) for m in pattern.finditer(words))
 
 
@@ -132,7 +135,7 @@ def _food_after(toks: Sequence[Token], i: int) -> bool:
     if not after:
         return False
     nxt = after[0]
-    if nxt.surface in _EAT | _MEALS | _HOW_MUCH or nxt.surface.endswith("ly"):
+    if nxt.surface in _EATS or nxt.surface in _HOW_MUCH or nxt.surface.endswith("ly"):
         return False
     return nxt.term in _FOODS or nxt.term.islower()
 
@@ -148,6 +151,8 @@ def _skips_meals(toks: Sequence[Token], distress: bool, terms: set[str]) -> bool
 
 def _very_low(words: str) -> bool:
     """A day's food said in calories, below :data:`VERY_LOW_CALORIES`."""
+    if _CALORIES.search(words) is None:
+        return False
     said = words.split()
     for i, word in enumerate(said):
         if not _CALORIES.fullmatch(word) or set(said[i + 1:i + 3]) & _NOT_A_DAY:

@@ -328,9 +328,8 @@ class Matcher:
 
     def _part(self, toks: Sequence[Token]) -> str | None:
         """The topic half a question (its tokens) finds clearly on its own, if any."""
-        if (not toks or safety_rule(toks) is not None
-                or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
-                < SPECIFIC_IDF):
+        if (not toks or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
+                < SPECIFIC_IDF or safety_rule(toks) is not None):
             return None
         scores = self.scores(toks)
         best = self._best(scores)

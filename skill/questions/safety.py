@@ -75,7 +75,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     ``text`` is the question as asked: its pronouns and numbers, which tokens drop."""
     words = plain_words(text)
     healed = any(t.term == "HEALED" and not t.negated for t in toks)
-    theirs = _ASKS_FOR_THEM.search(words) is None
+    theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
+              and _ASKS_FOR_THEM.search(words) is None)
     animals = not_a_persons(toks, text)
     meant = [t for i, t in enumerate(toks) if (not t.negated or t.term in _ALWAYS_MEANT)
              and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))
