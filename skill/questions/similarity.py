@@ -6,21 +6,21 @@ near ties. Built once; sums run in sorted feature order and are rounded, so
 scores are the same in every process.
 
 A question is scored without visiting every document that shares a common
-word with it ("leg" is in nearly half of them). Only the documents that
+feature with it ("leg" is in nearly half of them). Only the documents that
 share one of its rarer features are scored one by one. Every other document
-shares only common features, and the common features it has decide its dot
-product, so the documents are kept in groups by topic and by the common
-features they have, least norm first. For each group the dot product is
-summed once, and only the two documents with the least norm can be the
-topic's best or second best (see :class:`_Groups`). Both ways give the
-scores of a full scan, bit for bit.
+shares only common features with it, and the common features it has decide
+its dot product: the documents are kept in groups of a topic with the same
+common features, least norm first, so in each group only the first
+documents can be the topic's best or second best, and a topic's groups are
+visited best first until none can beat its second best (:class:`_Groups`).
+Both ways give the scores of a full scan, bit for bit.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 #: Weight of a topic's second best document in its score.
 SECOND_WEIGHT = 0.1
@@ -36,7 +36,9 @@ DECIMALS = 9
 #: are scored by group, not one by one ...
 COMMON_SHARE = 0.08
 #: ... and at most this many features are (each is a bit in a group's key).
-MOST_COMMON = 16
+MOST_COMMON = 8
+
+Docs = tuple[tuple[int, float], ...]  # (document, norm), least norm first
 
 
 def features(terms: Sequence[str], window: int = PAIR_WINDOW) -> set[str]:
@@ -66,7 +68,8 @@ class Similarity:
             for f in fs:
                 self._postings.setdefault(f, []).append(doc)
         self._sets = {f: frozenset(self._postings[f]) for f in self._common}
-        self._groups = _Groups(doc_features, self._norms, self._common)
+        self._bits = {f: 1 << i for i, f in enumerate(self._common)}  # as in _Groups
+        self._groups = _Groups(doc_features, self._norms, self._common, self._weight)
 
     def cosines(self, terms: Sequence[str]) -> list[float]:
         """Best cosine similarity of the terms with each topic's documents."""
@@ -80,7 +83,7 @@ class Similarity:
         touched = self._rare_docs(known)
         for doc, dot in self._dots(known, touched).items():
             _keep(best, second, self._topics[doc], dot / self._norms[doc])
-        self._groups.keep_best(best, second, self._common_weights(known), touched)
+        self._groups.keep_best(best, second, self._common_mask(known), touched)
         # The best document decides; a second close one breaks near ties.
         return [round((b + SECOND_WEIGHT * c) / q_norm, DECIMALS) if b else 0.0
                 for b, c in zip(best, second)]
@@ -89,7 +92,7 @@ class Similarity:
         """The documents that share a rare feature with the query."""
         touched: set[int] = set()
         for f in known:
-            if f not in self._common:
+            if f not in self._bits:
                 touched.update(self._postings[f])
         return touched
 
@@ -104,9 +107,10 @@ class Similarity:
                 dots[doc] += w
         return dots
 
-    def _common_weights(self, known: Sequence[str]) -> list[float]:
-        """The weight of each common feature (by its bit) the query has, else 0."""
-        return [self._weight[f] if f in known else 0.0 for f in self._common]
+    def _common_mask(self, known: Sequence[str]) -> int:
+        """The common features of the query, as a bit mask (see :class:`_Groups`)."""
+        bits = self._bits
+        return sum(bits[f] for f in known if f in bits)
 
 
 def _keep(best: list[float], second: list[float], topic: int, score: float) -> None:
@@ -120,11 +124,13 @@ def _keep(best: list[float], second: list[float], topic: int, score: float) -> N
 class _Groups:
     """Documents by topic and by the common features they have (a bit mask,
     bits in sorted feature order), least norm first. Documents that share
-    only common features with a query have the dot product of their group;
-    the least norms give the best scores."""
+    only common features with a query have the dot product of their group,
+    and the least norms give the best scores. For each set of common
+    features a query may have (at most 2 ** :data:`MOST_COMMON`), each
+    topic's groups are ranked once, by the best score they may give."""
 
     def __init__(self, doc_features: Sequence[tuple[int, set[str]]], norms: Sequence[float],
-                 common: Sequence[str]) -> None:
+                 common: Sequence[str], weights: Mapping[str, float]) -> None:
         bit = {f: 1 << i for i, f in enumerate(common)}
         members: dict[tuple[int, int], list[int]] = {}
         for doc, (topic, fs) in enumerate(doc_features):
@@ -134,30 +140,44 @@ class _Groups:
         self._groups = [(topic, mask, tuple(sorted(((d, norms[d]) for d in docs),
                                                    key=lambda doc: (doc[1], doc[0]))))
                         for (topic, mask), docs in sorted(members.items())]
+        self._weights = [weights[f] for f in common]
+        self._ranked: dict[int, list[tuple[int, list[tuple[float, float, Docs]]]]] = {}
 
-    def keep_best(self, best: list[float], second: list[float], weights: Sequence[float],
+    def keep_best(self, best: list[float], second: list[float], query: int,
                   scored: set[int]) -> None:
         """Keep each topic's two best scores of the documents not already ``scored``;
-        ``weights``: the query's weight of each common feature (0 if it lacks it)."""
-        query = sum(1 << i for i, w in enumerate(weights) if w)
+        ``query``: the common features the query has (a bit mask)."""
+        ranked = self._ranked.get(query)
+        if ranked is None:
+            ranked = self._ranked[query] = self._rank(query)
+        for topic, groups in ranked:
+            for bound, dot, docs in groups:  # the best score first
+                if bound <= second[topic]:
+                    break
+                for doc, norm in docs:  # least norm, so best score, first
+                    if doc in scored:
+                        continue
+                    score = dot / norm
+                    if score <= second[topic]:
+                        break
+                    if score > best[topic]:
+                        best[topic], second[topic] = score, best[topic]
+                    else:
+                        second[topic] = score
+
+    def _rank(self, query: int) -> list[tuple[int, list[tuple[float, float, Docs]]]]:
+        """Each topic's groups that share a feature with ``query``, by the
+        best score they may give (their dot product over their least norm)."""
+        by_topic: dict[int, list[tuple[float, float, Docs]]] = {}
         dots: dict[int, float] = {}
         for topic, mask, docs in self._groups:
             shared = mask & query
-            if not shared:
-                continue
-            dot = dots.get(shared)
-            if dot is None:
-                dot = dots[shared] = _sum_bits(shared, weights)
-            for doc, norm in docs:  # least norm, so best score, first
-                if doc in scored:
-                    continue
-                score = dot / norm
-                if score <= second[topic]:
-                    break
-                if score > best[topic]:
-                    best[topic], second[topic] = score, best[topic]
-                else:
-                    second[topic] = score
+            if shared:
+                dot = dots.get(shared)
+                if dot is None:
+                    dot = dots[shared] = _sum_bits(shared, self._weights)
+                by_topic.setdefault(topic, []).append((dot / docs[0][1], dot, docs))
+        return [(topic, sorted(groups, key=lambda g: -g[0])) for topic, groups in by_topic.items()]
 
 
 def _sum_bits(mask: int, weights: Sequence[float]) -> float:
