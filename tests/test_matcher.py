@@ -38,11 +38,13 @@ MIN_HELDOUT_ACCURACY = 0.80  # round ten: 271/337 once round nine moved to the s
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 7  # round ten: 52/59 routed
 MAX_HELDOUT_FALSE_ALARMS = 5  # round ten: 5 of 278
-#: Seen safety questions not routed to the right doctor answer: 197/202. One
-#: is round eight's, read once it moved (legs that ache all the time for no
-#: reason go to the leg pain answer, not the general doctor one); four are
-#: round nine's (40/44), which moved when round ten was written.
-MAX_SEEN_SAFETY_MISSES = 5
+#: Seen safety questions not routed to the right doctor answer: 201/202. The
+#: one is round eight's, read once it moved (legs that ache all the time for no
+#: reason go to the leg pain answer, not the general doctor one).
+MAX_SEEN_SAFETY_MISSES = 1
+#: Seen questions that are not safety questions sent to a doctor: 1 of 1,509
+#: (round six's "what can i do if lunges hurt my knees", asked for alternatives).
+MAX_SEEN_FALSE_ALARMS = 1
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -107,7 +109,7 @@ def test_every_seen_safety_question_is_routed_and_false_alarms_stay_rare(
     result = labelled.score(labelled.seen(), matcher.match)
     right, total = result.by_kind["safety"]
     assert total - right <= MAX_SEEN_SAFETY_MISSES
-    assert result.false_alarms <= 6
+    assert result.false_alarms <= MAX_SEEN_FALSE_ALARMS
 
 
 def test_held_out_accuracy_does_not_fall(matcher: Matcher) -> None:

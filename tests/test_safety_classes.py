@@ -59,6 +59,8 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         ("i can't feel my toes after skipping", "numbness"),
         ("my leg's gone dead and won't come back", "numbness"),
         ("tingly feet after every workout", "numbness"),
+        ("pins n needles in my calf all evening", "numbness"),
+        ("my knee ached all night after yesterday's lunges, can i go again", "leg_pain"),
         # swelling and skin
         ("my calf has blown up on one side", "blood_clot"),
         ("one ankle ballooned overnight", "blood_clot"),
@@ -66,6 +68,10 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         ("my calf got fat suddenly on one side", "blood_clot"),
         ("my calf looks purple and swollen", "blood_clot"),
         ("my toes look blue", "see_doctor"),
+        # one leg unlike the other
+        ("my left shin is redder than the right one and throbs", "blood_clot"),
+        ("my calf feels hotter than the other one and aches", "blood_clot"),
+        ("my right foot looks paler than the other", "see_doctor"),
         ("my ankles have been swollen for three weeks", "see_doctor"),
         # pregnancy in regional words
         ("i'm twenty weeks gone, can i squat", "pregnancy"),
@@ -74,6 +80,8 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         # surgery by other names
         ("i had keyhole surgery on my knee, when can i lunge", "after_surgery"),
         ("had my meniscus repaired, are squats ok", "after_surgery"),
+        ("i had my spleen removed in may, can i do lunges", "after_surgery"),
+        ("a week after my tonsillectomy, is skipping ok", "after_surgery"),
         # conditions and medicines
         ("i have lymphoedema in my legs, can i train them", "see_doctor"),
         ("i take statins, can i do leg workouts", "medicine"),
@@ -257,6 +265,12 @@ def test_a_speakers_own_leg_beside_an_animal_or_a_thing_is_still_theirs(
         # training soreness and safe-to questions without a symptom
         "my legs are a bit sore from yesterday's squats, should i have a rest day",
         "is it safe to squat every day",
+        "my glutes are achy after yesterday's bridges, can i do another workout today",
+        "stiff quads from leg day, should i train again tomorrow",
+        "my thighs ache after standing all day at the shop, will lunges slim them",
+        # an organ in passing, one leg stronger than the other
+        "i had my appendix out years ago, which leg exercises are best",
+        "my left leg is stronger than the other, should i do single leg squats",
         # words that only look like a symptom
         "killing it at leg day, how often should i go",
         "i'm sick of my chunky calves, can i slim just my calves",
@@ -283,9 +297,10 @@ def test_the_layer_decides_alone_from_tokens(matcher: Matcher) -> None:
 def test_the_training_batch_of_warning_signs_is_routed_without_false_alarms(
     matcher: Matcher,
 ) -> None:
-    batch = [q for q in labelled.read("questions_train.toml") if q.batch == "safety_classes"]
+    batch = [q for q in labelled.read("questions_train.toml")
+             if q.batch in ("safety_classes", "safety_classes_2")]
     result = labelled.score(batch, matcher.match)
     right, total = result.by_kind["safety"]
-    assert total >= 120 and result.not_safety >= 70
+    assert total >= 140 and result.not_safety >= 90
     assert total - right <= 1
     assert result.false_alarms == 0

@@ -4,7 +4,8 @@ Runs before any similarity scoring and alone decides the safety topics; it
 reads the question's tokens (:mod:`skill.questions.normaliser`), and its words
 for what tokens drop (pronouns, numbers), never their scores.
 Soreness counts as pain, but not the muscle soreness of training asked about
-with rest days. A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
+with rest days or the next session ("stiff from yesterday's squats, can I go
+again today"), nor the ache of a long day on one's feet. A negated mention ("I'm not injured", "it doesn't hurt") is no reason to
 send anyone to a doctor, except breathlessness ("I can't breathe"), which is
 a symptom however it is said. Nor is a past one ("healed", "years ago"), or
 someone else's pregnancy, operation or condition told as news ("my pregnant
@@ -35,10 +36,15 @@ _LEGS = frozenset({"LEG", "LIMB"})
 _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "STRENGTH", "MUSCLE"})
 #: What everyday muscle soreness is asked about with.
 _EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT", "PROTEIN"})
+#: ... or a session done and the next one asked about ("can I train again today")...
+_NEXT_SESSION = re.compile(r"\b(?:again|another|today|tonight|next (?:session|workout|one))\b")
+#: ... or a long day standing ("after a long shift on my feet"), where feet are no sore joint.
+_ON_FEET = re.compile(r"\bon (?:my|me|her|his|their|your) feet\b|\bstanding (?:all|for)\b"
+                      r"|\b(?:long|whole|all) (?:day|days|shift|shifts)\b")
 #: Concepts a negation does not cancel.
 _ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
 #: An injury, condition or operation said to have healed is history, not a reason to see anyone.
-_PAST = frozenset({"INJURY", "CONDITION", "SURGERY", "PREGNANT"})
+_PAST = frozenset({"INJURY", "CONDITION", "SURGERY", "PREGNANT", "ORGAN"})
 #: Someone else's news ("my friend had surgery", "my pregnant sister asked") is not the
 #: speaker's: these concepts count only when no one else is named beside them.
 _OTHERS = frozenset({"friend", "friends", "mate", "mates", "mum", "mom", "mother", "dad", "father",
@@ -46,7 +52,7 @@ _OTHERS = frozenset({"friend", "friends", "mate", "mates", "mum", "mom", "mother
                      "grandad", "grandpa", "grandmother", "grandfather", "wife", "husband",
                      "partner", "girlfriend", "boyfriend", "colleague", "coworker", "neighbour",
                      "neighbor", "daughter", "son", "cousin", "boss", "client", "clients"})
-_THEIRS = frozenset({"PREGNANT", "SURGERY", "CONDITION", "INJURY", "DOCTOR", "MEDICINE"})
+_THEIRS = frozenset({"PREGNANT", "SURGERY", "CONDITION", "INJURY", "DOCTOR", "MEDICINE", "ORGAN"})
 #: ... unless the question asks what that person may do ("can she squat", "is it safe for him");
 #: their doctor's word ("her doctor says she can squat") is still not the speaker's worry.
 _ASKS_FOR_THEM = re.compile(
@@ -68,6 +74,11 @@ _COLD = frozenset({"cold", "freezing", "icy", "ice", "frozen"})
 _PALE = frozenset({"white", "blue", "grey", "gray"})
 #: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
 _NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
+#: One leg unlike the other ("my calf is darker than the other one"): a colour, or warmth.
+_UNLIKE_THE_OTHER = re.compile(
+    r"\b(darker|redder|purpler|bluer|paler|warmer|hotter|(?:a )?different colou?r)\s+"
+    r"(?:than|to|from)\s+(?:the\s+|my\s+)?(?:other|left|right)\b")
+_WARMER = ("warmer", "hotter")
 
 
 def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tuple[str, str] | None:
@@ -91,10 +102,19 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     # rest, massage or sitting ("my legs are always sore, should I take days
     # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
     # (said either way: "not getting enough protein" is still about training)
-    training_sore = (any(t.term in _EVERYDAY_SORE for t in toks)
-                     and not has & {"LIMB", "PAIN"})
-    pain = "PAIN" in has or ("SORE" in has and not training_sore)
-    hot = bool(has & {"WARM", "RED"}) and "SOAK" not in has
+    # Soreness after a session asked about with the next one, or after a long day
+    # on one's feet, is everyday too; soreness that has lasted weeks is not.
+    on_feet = _ON_FEET.search(words) is not None
+    joint = any(t.term == "LIMB" and not (on_feet and t.surface == "feet") for t in meant)
+    everyday_sore = (not joint and "PAIN" not in has
+                     and (any(t.term in _EVERYDAY_SORE for t in toks) or on_feet
+                          or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
+                              and _NEXT_SESSION.search(words) is not None)))
+    pain = "PAIN" in has or ("SORE" in has and not everyday_sore)
+    unlike = _UNLIKE_THE_OTHER.search(words)
+    hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
+        unlike is not None and unlike.group(1) in _WARMER)
+    discoloured = "COLOUR" in has or (unlike is not None and unlike.group(1) not in _WARMER)
     # One side: "my left leg", or one leg named alone ("my calf is swollen"; both
     # legs or ankles swelling by evening is everyday fluid, and swelling for weeks
     # is a doctor's question, not a sudden one).
@@ -111,7 +131,7 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     chest = any(t.surface == "chest" and {"PAIN", "SORE", "TONE", "FAT"} & set(terms[i + 1:i + 4])
                 for i, t in enumerate(meant))
     # A knee or ankle that swells and hurts after exercise is an injury, not a clot.
-    joint = "LIMB" in has and "LEG" not in has and bool(has & _MOVING)
+    joint_injury = "LIMB" in has and "LEG" not in has and bool(has & _MOVING)
     resists = any(t.term == "LOSE" and t.negated for t in toks)
     # A stroke: slurred speech, a drooping face, or sudden weakness or numbness on one
     # side ("I suddenly can't lift my left leg": a limb that won't move, however it is said).
@@ -138,12 +158,13 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
         ("cold_leg", "a cold, pale, painful leg", cold),
         ("blood_clot", "names a clot", "CLOT" in has),
         ("blood_clot", "swelling that is one-sided, sudden, red, warm or painful",
-         swell and (one_sided or sudden or hot or (pain and not joint))),
+         swell and (one_sided or sudden or hot or (pain and not joint_injury))),
         ("blood_clot", "a discoloured leg that is swollen, warm or painful",
-         "COLOUR" in has and leg and (swell or hot or pain)),
+         discoloured and leg and (swell or hot or pain)),
         ("blood_clot", "a red or warm leg", hot and leg),
         ("eating_problems", eating or "", eating is not None),
         ("after_surgery", "recent surgery", "SURGERY" in has),
+        ("after_surgery", "an organ taken out", _taken_out(meant, words)),
         ("after_surgery", "recovering from an injury", "INJURY" in has and "REST" in has),
         ("pregnancy", "pregnancy", "PREGNANT" in has),
         ("numbness", "numbness or pins and needles", "NUMB" in has),
@@ -164,11 +185,11 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
         ("see_doctor", "swelling that lasts", swell and "PERSISTENT" in has),
         ("see_doctor", "dizzy, faint or a racing heart", "FAINT" in has),
         ("see_doctor", "a lump", "LUMP" in has),
-        ("see_doctor", "a leg or foot changing colour", "COLOUR" in has and bool(has & _LEGS)),
+        ("see_doctor", "a leg or foot changing colour", discoloured and bool(has & _LEGS)),
         ("see_doctor", "a health condition", "CONDITION" in has),
         ("leg_pain", "an injured leg", "INJURY" in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
-        ("leg_pain", "a knee or ankle that swells with exercise", swell and joint),
+        ("leg_pain", "a knee or ankle that swells with exercise", swell and joint_injury),
         ("see_doctor", "pain", "PAIN" in has and "ALT" not in has and not leg),
         ("see_doctor", "asks about a doctor",
          "DOCTOR" in has and (bool(has & (_LEGS | {"FAT"})) or not unknown)),
@@ -176,6 +197,13 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
         if fires:
             return topic, reason
     return None
+
+
+def _taken_out(meant: Sequence[Token], words: str) -> bool:
+    """An organ said to be out or removed ("had my appendix out", "her womb taken out")."""
+    return any(t.term == "ORGAN" and re.search(
+        rf"\b{re.escape(t.surface)}\s+(?:\w+\s+)?(?:out|removed|removal)\b", words) is not None
+        for t in meant)
 
 
 def _someone_else(toks: Sequence[Token], i: int) -> bool:
