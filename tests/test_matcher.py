@@ -151,7 +151,9 @@ def test_out_of_scope_questions_are_never_answered(matcher: Matcher) -> None:
 @pytest.mark.parametrize(
     "text",
     ["how do i fix my chair leg", "my dog is limping on his back leg",
-     "how many legs does a beetle have", "how long do i roast a turkey leg"],
+     "how many legs does a beetle have", "how long do i roast a turkey leg",
+     "our couch has a loose leg, what glue works", "one leg of my stool is too short",
+     "how do i train my dog to heel"],
 )
 def test_legs_that_are_not_yours_are_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).kind == "out_of_scope"
@@ -159,14 +161,17 @@ def test_legs_that_are_not_yours_are_out_of_scope(matcher: Matcher, text: str) -
 
 @pytest.mark.parametrize("text", ["how do i bulk up my legs", "i'd love bigger calves",
                                   "what's the best way to build muscle in my thighs",
-                                  "tips for bulking up my quads", "how do I get a bigger bum?"])
+                                  "tips for bulking up my quads", "how do I get a bigger bum?",
+                                  "best way to build massive glutes",
+                                  "how do i pack on size in my hamstrings"])
 def test_a_goal_to_grow_is_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).kind == "out_of_scope"
 
 
 @pytest.mark.parametrize("text", ["i don't want to bulk up, are lunges ok",
                                   "will squats make my legs bulky",
-                                  "i'm scared lunges will make my thighs bigger"])
+                                  "i'm scared lunges will make my thighs bigger",
+                                  "will skipping build huge calves"])
 def test_a_worry_about_growing_is_still_answered(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).topic_id == "bulky"
 
@@ -177,9 +182,25 @@ def test_a_goal_to_grow_that_also_slims_is_answered(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize("text", ["how do i shave my legs", "how do i moisturise my thighs",
                                   "what's the best fake tan for legs", "how do i get rid of hairy legs",
-                                  "is a thigh tattoo a good idea"])
+                                  "is a thigh tattoo a good idea",
+                                  "which moisturizer is best for my knees",
+                                  "should i exfoliate my thighs"])
 def test_a_place_with_unfamiliar_or_grooming_words_is_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["my shoulders are so stiff, what stretch helps",
+                                  "my neck aches after a night on a bad pillow",
+                                  "sore elbow from tennis, what do i do"])
+def test_an_ache_that_is_not_in_the_legs_is_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["my arms are stiff after my workout, should i take a rest day",
+                                  "my neck is sore, can i still do squats",
+                                  "my back aches, but will lunges slim my thighs"])
+def test_an_ache_elsewhere_with_a_question_of_ours_is_answered(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "topic"
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ when a :class:`Matcher` is built:
    ones only count when nothing in it is unfamiliar; a place alone with
    unfamiliar words, "how do I tan my legs", is not enough) and the best
    score clears :data:`THRESHOLD`; a goal to grow ("how do I bulk up my
-   legs", :mod:`skill.questions.scope`) is out of scope too. Never a random topic.
+   legs", :mod:`skill.questions.scope`) is out of scope too, and so are an ache
+   that is not in the legs ("a stiff neck") and training an animal. Never a random topic.
 
 Scores are summed in sorted feature order and rounded before comparing, and
 ties go to the topic first in the file: the same answer in every process.
@@ -42,7 +43,7 @@ from typing import Literal
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import not_a_persons, safety_rule
-from skill.questions.scope import grows
+from skill.questions.scope import aches_elsewhere, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.normaliser import Normaliser, Token, refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
@@ -231,6 +232,10 @@ class Matcher:
         guessed = {t.term for t, s in heard if not s} - said
         if "GROOM" in said and not said & _FAT_WORDS:  # "how do I shave my legs"
             return Match("out_of_scope", None, 0.0, "care of skin and hair, not fat")
+        if aches_elsewhere(toks, said & self._domain.keys()):  # "a stretch for a stiff neck"
+            return Match("out_of_scope", None, 0.0, "an ache that is not in the legs")
+        if trains_an_animal(toks):  # "how do I train my dog to sit"
+            return Match("out_of_scope", None, 0.0, "training an animal")
         if "OTHERLEG" in said:  # a table's, a spider's or a chicken's legs are not yours
             said -= _BODY
             guessed -= _BODY

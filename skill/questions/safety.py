@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from skill.questions.eating_signs import eating_sign, plain_words
 from skill.questions.normaliser import Token
+from skill.questions.scope import sore_elsewhere
 
 _ONE_SIDE = frozenset({"one", "left", "right", "single"})
 _SIDE_PARTS = frozenset({"LEG", "LIMB", "side", "sid"})
@@ -65,6 +66,8 @@ _ASKS_FOR_THEM = re.compile(
     r"|\bshould\s+(?:she|he|they)\s+avoid\b")
 #: Body parts: beside an animal or a thing they are its.
 _BODY = frozenset({"LEG", "LIMB"})
+#: Furniture has legs of its own ("the chair has one short leg"); its words also mean sitting.
+_FURNITURE = frozenset({"chair", "chairs", "sofa", "couch", "desk", "table", "bed", "stool"})
 #: Where a stroke shows: slurred speech, a face that droops.
 _SLURRED = ("slur",)
 _DROOPING = frozenset({"droop", "drooping", "drooped", "droops"})
@@ -110,7 +113,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
                      and (any(t.term in _EVERYDAY_SORE for t in toks) or on_feet
                           or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
                               and _NEXT_SESSION.search(words) is not None)))
-    pain = "PAIN" in has or ("SORE" in has and not everyday_sore)
+    # ... and so is stiffness in the neck or the shoulders ("stiff neck, can I still squat").
+    pain = "PAIN" in has or ("SORE" in has and not everyday_sore and not sore_elsewhere(meant))
     unlike = _UNLIKE_THE_OTHER.search(words)
     hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
         unlike is not None and unlike.group(1) in _WARMER)
@@ -214,17 +218,21 @@ def _someone_else(toks: Sequence[Token], i: int) -> bool:
 
 def not_a_persons(toks: Sequence[Token], text: str) -> frozenset[int]:
     """The tokens of a clause about an animal's or a thing's legs ("my dog's leg
-    is swollen", "a spider has fat legs"): an animal that has a leg just after
-    it, and not "my" leg ("walking my dog and my calf swelled", "fell off the
+    is swollen", "a spider has fat legs", "my sofa has a wobbly leg", "the leg of
+    my desk"): an animal or a piece of furniture that has a leg just after it, and not "my" leg ("walking my dog and my calf swelled", "fell off the
     ladder, ankle swollen")."""
-    if not any(t.term == "OTHERLEG" and not t.heard for t in toks):
+    owners = [i for i, t in enumerate(toks)
+              if not t.heard and (t.term == "OTHERLEG" or t.surface in _FURNITURE)]
+    if not owners:
         return frozenset()
     said = text.lower().replace("\u2019", "'")
     words = plain_words(text)
-    clauses = {t.clause for i, t in enumerate(toks) if t.term == "OTHERLEG" and not t.heard
-               and any(n.term in _BODY and n.clause == t.clause
-                       and _owns(t.surface, n.surface, said)
-                       and not _mine(n.surface, t.surface, words) for n in toks[i + 1:i + 3])}
+    clauses = {toks[i].clause for i in owners
+               if any(n.term in _BODY and n.clause == toks[i].clause
+                      and _owns(toks[i].surface, n.surface, said)
+                      and not _mine(n.surface, toks[i].surface, words) for n in toks[i + 1:i + 4])
+               or any(n.term in _BODY and n.clause == toks[i].clause
+                      and _part_of(n.surface, toks[i].surface, said) for n in toks[max(0, i - 2):i])}
     return frozenset(i for i, t in enumerate(toks) if t.clause in clauses)
 
 
@@ -233,6 +241,12 @@ def _owns(animal: str, part: str, said: str) -> bool:
     name = re.escape(animal)
     return re.search(rf"\b{name}(?:'s|s'|\s+(?:has|have|had|is|was)\b|s?\s+{re.escape(part)}\b)",
                      said) is not None
+
+
+def _part_of(part: str, owner: str, said: str) -> bool:
+    """"the leg of my desk", "the legs of a spider"."""
+    return re.search(rf"\b{re.escape(part)}\s+of\s+(?:the|my|a|an|our|his|her|their)\s+"
+                     rf"(?:\w+\s+)?{re.escape(owner)}\b", said) is not None
 
 
 def _mine(part: str, animal: str, words: str) -> bool:
