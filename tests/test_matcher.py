@@ -38,13 +38,10 @@ MIN_HELDOUT_ACCURACY = 0.80  # round ten: 271/337 once round nine moved to the s
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 7  # round ten: 52/59 routed
 MAX_HELDOUT_FALSE_ALARMS = 5  # round ten: 5 of 278
-#: Seen safety questions not routed to the right doctor answer: 201/202. The
-#: one is round eight's, read once it moved (legs that ache all the time for no
-#: reason go to the leg pain answer, not the general doctor one).
-MAX_SEEN_SAFETY_MISSES = 1
-#: Seen questions that are not safety questions sent to a doctor: 1 of 1,509
-#: (round six's "what can i do if lunges hurt my knees", asked for alternatives).
-MAX_SEEN_FALSE_ALARMS = 1
+#: Seen safety questions not routed to the right doctor answer (202/202 routed)
+#: and seen questions that are not safety questions sent to a doctor (0 of 1,509).
+MAX_SEEN_SAFETY_MISSES = 0
+MAX_SEEN_FALSE_ALARMS = 0
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -187,6 +184,17 @@ def test_a_goal_to_grow_that_also_slims_is_answered(matcher: Matcher) -> None:
                                   "should i exfoliate my thighs"])
 def test_a_place_with_unfamiliar_or_grooming_words_is_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["book me a physio appointment for monday",
+                                  "order me a foam roller", "how do i get rid of spots on my back",
+                                  "best cream for a spot on my cheek"])
+def test_an_errand_or_a_spot_on_the_skin_is_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).kind == "out_of_scope"
+
+
+def test_a_spot_of_fat_is_still_answered(matcher: Matcher) -> None:
+    assert matcher.match("can i slim one spot on my thighs").topic_id == "spot_reduction"
 
 
 @pytest.mark.parametrize("text", ["my shoulders are so stiff, what stretch helps",

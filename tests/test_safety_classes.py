@@ -68,6 +68,9 @@ def routed(matcher: Matcher, text: str) -> tuple[str, str | None]:
         ("my calf got fat suddenly on one side", "blood_clot"),
         ("my calf looks purple and swollen", "blood_clot"),
         ("my toes look blue", "see_doctor"),
+        # an ache with no cause, or asked who to see about
+        ("my shins ache for no reason at all", "see_doctor"),
+        ("my legs hurt all the time, who should i see", "see_doctor"),
         # one leg unlike the other
         ("my left shin is redder than the right one and throbs", "blood_clot"),
         ("my calf feels hotter than the other one and aches", "blood_clot"),
@@ -268,6 +271,8 @@ def test_a_speakers_own_leg_beside_an_animal_or_a_thing_is_still_theirs(
         "my glutes are achy after yesterday's bridges, can i do another workout today",
         "stiff quads from leg day, should i train again tomorrow",
         "my thighs ache after standing all day at the shop, will lunges slim them",
+        # pain only supposed, asking for another move
+        "what can i do if wall sits hurt my knees",
         # an organ in passing, one leg stronger than the other
         "i had my appendix out years ago, which leg exercises are best",
         "my left leg is stronger than the other, should i do single leg squats",

@@ -26,7 +26,8 @@ when a :class:`Matcher` is built:
    unfamiliar words, "how do I tan my legs", is not enough) and the best
    score clears :data:`THRESHOLD`; a goal to grow ("how do I bulk up my
    legs", :mod:`skill.questions.scope`) is out of scope too, and so are an ache
-   that is not in the legs ("a stiff neck") and training an animal. Never a random topic.
+   that is not in the legs ("a stiff neck"), training an animal, an errand
+   ("book me a massage") and a spot on the face. Never a random topic.
 
 Scores are summed in sorted feature order and rounded before comparing, and
 ties go to the topic first in the file: the same answer in every process.
@@ -43,7 +44,7 @@ from typing import Literal
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import not_a_persons, safety_rule
-from skill.questions.scope import aches_elsewhere, grows, trains_an_animal
+from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.normaliser import Normaliser, Token, refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
@@ -224,6 +225,8 @@ class Matcher:
         asked = self.normaliser.words(text, lead=True)  # the words after any carrier phrase
         if grows(asked):  # "how do I bulk up my legs": the opposite of what we coach
             return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
+        if an_errand_or_a_blemish(asked):  # "book me a massage", "a spot on my chin"
+            return Match("out_of_scope", None, 0.0, "an errand, or a spot on the skin")
         # Only words heard as said, or sure guesses, show what the question is about;
         # none about an animal's or a thing's legs ("does a spider have fat legs").
         theirs = not_a_persons(toks, text)

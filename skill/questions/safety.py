@@ -82,6 +82,12 @@ _UNLIKE_THE_OTHER = re.compile(
     r"\b(darker|redder|purpler|bluer|paler|warmer|hotter|(?:a )?different colou?r)\s+"
     r"(?:than|to|from)\s+(?:the\s+|my\s+)?(?:other|left|right)\b")
 _WARMER = ("warmer", "hotter")
+#: Pain only supposed ("what do I do if squats hurt my knees") asks for another move.
+#: (read the same after a carrier phrase: "what {query}" hears "can i do if ...")
+_IF_IT_HURTS = re.compile(r"\bi do if (?:\w+ ){0,3}?(?:hurt|hurts)\b")
+#: An ache with no cause, or a question of who to see about it, is for a doctor to look into.
+_NO_REASON = re.compile(r"\bfor no (?:apparent |obvious )?reason\b|\bno idea why\b"
+                        r"|\bconstantly\b|\bwho (?:should|do|can|could) i see\b")
 
 
 def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tuple[str, str] | None:
@@ -114,7 +120,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
                           or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
                               and _NEXT_SESSION.search(words) is not None)))
     # ... and so is stiffness in the neck or the shoulders ("stiff neck, can I still squat").
-    pain = "PAIN" in has or ("SORE" in has and not everyday_sore and not sore_elsewhere(meant))
+    pain = (("PAIN" in has and not _IF_IT_HURTS.search(words))
+            or ("SORE" in has and not everyday_sore and not sore_elsewhere(meant)))
     unlike = _UNLIKE_THE_OTHER.search(words)
     hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
         unlike is not None and unlike.group(1) in _WARMER)
@@ -192,6 +199,7 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
         ("see_doctor", "a leg or foot changing colour", discoloured and bool(has & _LEGS)),
         ("see_doctor", "a health condition", "CONDITION" in has),
         ("leg_pain", "an injured leg", "INJURY" in has and bool(has & (_LEGS | _MOVING))),
+        ("see_doctor", "legs that ache for no reason", pain and leg and bool(_NO_REASON.search(words))),
         ("leg_pain", "leg pain", pain and "ALT" not in has and bool(has & (_LEGS | _MOVING))),
         ("leg_pain", "a knee or ankle that swells with exercise", swell and joint_injury),
         ("see_doctor", "pain", "PAIN" in has and "ALT" not in has and not leg),

@@ -9,7 +9,8 @@ a goal that also slims ("build muscle and lose fat") is not a goal to grow.
 
 An ache that is not in the legs ("a stiff neck", "my lower back is stiff"),
 asked about with nothing else of ours, is out of scope too, and so is
-training an animal ("how do I train my dog to sit").
+training an animal ("how do I train my dog to sit"), an errand ("book me
+a massage") and a spot on the face ("a spot on my chin"), which is no fat.
 
 :func:`grows` reads the words after any carrier phrase, as the matcher's
 normaliser gives them, so a question typed whole and the same question
@@ -83,3 +84,16 @@ def trains_an_animal(toks: Sequence[Token]) -> bool:
     """"train my dog to sit", "teaching the puppy": an animal just after training."""
     return any(t.surface in _TEACHING and any(n.term == "OTHERLEG" for n in toks[i + 1:i + 3])
                for i, t in enumerate(toks))
+
+
+#: Errands the coach cannot run ("book me a massage", "order me some bands").
+_ERRAND = re.compile(r"\b(?:book|order|buy|get|reserve) (?:me|us) (?:a|an|some|the)\b")
+#: A spot on the face or a spotty back is a blemish, not a place to slim.
+_BLEMISH = re.compile(r"\bspots? on (?:my|me|the|her|his|their|your) (?:\w+ )?"
+                      r"(?:chin|face|nose|forehead|cheek|cheeks|back|neck|chest|shoulders)\b")
+
+
+def an_errand_or_a_blemish(words: Sequence[str]) -> bool:
+    """The question's words (after any carrier phrase) ask for an errand or about a spot on the skin."""
+    plain = " ".join(words)
+    return bool(_ERRAND.search(plain) or _BLEMISH.search(plain))
