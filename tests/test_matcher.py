@@ -37,7 +37,7 @@ MIN_HELDOUT_ACCURACY = 0.80  # round ten: 271/337 once round nine moved to the s
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 7  # round ten: 52/59 routed
-MAX_HELDOUT_FALSE_ALARMS = 5  # round ten: 5 of 278
+MAX_HELDOUT_FALSE_ALARMS = 4  # round ten: 4 of 278
 #: Seen safety questions not routed to the right doctor answer (202/202 routed)
 #: and seen questions that are not safety questions sent to a doctor (0 of 1,509).
 MAX_SEEN_SAFETY_MISSES = 0
