@@ -28,7 +28,7 @@ SENSE_WINDOW = 2
 SURE_LETTERS = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     """A word of a question and the term it counts as."""
 
@@ -215,10 +215,11 @@ class Normaliser:
         text = _DIGITS.sub(lambda m: " one " if m.group() == "1" else " num ", text)
         for short, long in _CONTRACTIONS:
             text = text.replace(short, long)
-        numbers = self.vocabulary.numbers
+        numbers, table = self.vocabulary.numbers, self._words
         plain = _NON_WORD.sub(" ", text).replace("'", "").split()
         words = [m for w in plain
-                 for m in self._words.get(w, ("num",) if w in numbers else (self._with_g(w),))]
+                 for m in (table[w] if w in table else ("num",) if w in numbers
+                           else (self._with_g(w) if w.endswith("in") else w,))]
         if lead and len(words) > 1 and words[0] in _VOCATIVES:  # "honey, how do I squat"
             words = words[1:]
         if (lead and len(words) > 2 and words[-1] in _VOCATIVES
