@@ -209,8 +209,10 @@ class Matcher:
         return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
 
-    def _best(self, scores: Sequence[float]) -> int:
-        return min(range(len(scores)), key=lambda i: (-scores[i], i))
+    @staticmethod
+    def _best(scores: Sequence[float]) -> int:
+        """The best score's index, the first of equals."""
+        return scores.index(max(scores))
 
     def match(self, text: str, *, previous: str | None = None) -> Match:
         """Where ``text`` goes; ``previous`` (the last topic) favours its related topics."""
@@ -315,9 +317,10 @@ class Matcher:
             first = self.tokens(halves[0])
             if not (joins or choice) and len(first) < 2:  # "how long | does it"
                 continue
-            found = [self._part(first), self._part(self.tokens(halves[1]))]
-            if found[0] is not None and found[1] is not None and found[0] != found[1]:
-                return found[0], found[1], choice
+            found = self._part(first)
+            also = self._part(self.tokens(halves[1])) if found is not None else None
+            if found is not None and also is not None and found != also:
+                return found, also, choice
         return None
 
     @staticmethod
