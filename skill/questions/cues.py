@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from skill.core.content import KnowledgeError
-from skill.questions.normaliser import Token
+from skill.questions.tokens import Token
 
 #: What a firing cue adds to its topic's score (cosine similarities run 0 to about 1.1).
 CUE_BONUS = 0.3

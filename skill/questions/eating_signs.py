@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from skill.questions.normaliser import Token
+from skill.questions.tokens import Token
 
 #: A day's food below this many calories is eating almost nothing (very low
 #: calorie diets are meant to be followed only with medical supervision).

@@ -16,27 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from skill.questions.phonetic import (FUZZY_FROM, SoundIndex, heard_as_one, key, load_slips,
                                       looks_alike, slipped)
+from skill.questions.tokens import Token
 from skill.questions.vocabulary import Vocabulary
 
 #: How near (in meaningful words) the words that show a word's other sense must be.
 SENSE_WINDOW = 2
 #: Share of letters a sound-alike guess shares with its word to be trusted as evidence.
 SURE_LETTERS = 0.8
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of a question and the term it counts as."""
-
-    surface: str  # the word as heard (after contractions and phrases)
-    term: str  # the stem or concept it counts as
-    negated: bool = False  # inside the scope of "not", "no", "without"...
-    clause: int = 0  # which clause of the question (split at punctuation and "but")
-    heard: str = ""  # if a guess: the unknown word(s) taken for a known one that sounds alike
 
 
 #: Words that open a negation's scope, and words that close it (so do clause ends).

@@ -26,8 +26,8 @@ import re
 from collections.abc import Sequence
 
 from skill.questions.eating_signs import eating_sign, plain_words
-from skill.questions.normaliser import Token
 from skill.questions.scope import sore_elsewhere
+from skill.questions.tokens import Token
 
 _ONE_SIDE = frozenset({"one", "left", "right", "single"})
 _SIDE_PARTS = frozenset({"LEG", "LIMB", "side", "sid"})
