@@ -15,7 +15,8 @@ import pytest
 from skill.questions.matcher import Matcher, default_matcher
 from skill.questions.phonetic import heard_as_one, load_slips, slipped
 from skill.questions.safety import safety_rule
-from skill.questions.slips import SLIPS_FILE, distance, main, phones, render, build
+from skill.questions.pronunciation import distance, phones
+from skill.questions.slips import SLIPS_FILE, build, main, render
 
 
 @pytest.fixture(scope="module")
