@@ -17,10 +17,11 @@ when a :class:`Matcher` is built:
    an alternative. In a long question the last clause, where the question
    usually is, counts most (:data:`TAIL_WEIGHT`).
 4. Two questions in one ("... and how often?", or with no joining word:
-   "... is it my genes?"): when each half alone finds a different topic, the
-   first is answered and the second offered (``also``); in a choice ("sugar
-   or salt, which is worse for puffy legs?", "protein sugar which first") the
-   one the whole question is closest to is answered.
+   "... is it my genes?"; :mod:`skill.questions.two_parts`): when each half
+   alone finds a different topic, the first is answered and the second
+   offered (``also``); in a choice ("sugar or salt, which is worse for puffy
+   legs?", "protein sugar which first") the one the whole question is
+   closest to is answered.
 5. Out of scope unless the question has a leg, fitness or food word (weak
    ones only count when nothing in it is unfamiliar; a place alone with
    unfamiliar words, "how do I tan my legs", is not enough) and the best
@@ -46,6 +47,7 @@ from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.safety import not_a_persons, safety_rule
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
+from skill.questions.two_parts import two_questions
 from skill.questions.normaliser import Normaliser, Token, refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
@@ -96,22 +98,6 @@ _PLACE = frozenset({"LEG", "LIMB"})
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
 _ADVERB = re.compile(r"[a-z]{4,}ly")
-#: A first half that tells what someone has done ("I've been doing squats and
-#: ...") is the story before one question, not a question of its own.
-_TOLD = frozenset({"been", "started", "done", "did", "was", "were", "had", "used"})
-_ASKING = frozenset({"how", "what", "why", "which", "when", "should", "can", "could", "will",
-                     "would", "is", "are", "does", "do"})
-#: Where a question may join two ("... and how often?"); "each and every" joins nothing.
-_JOINS = re.compile(r"(?<!each)[,;]?\s+(?:and also|and|or|also|plus|as well as)\s+")
-#: With no joining word, where a second question starts ("..., is it my genes")...
-_SECOND_QUESTION = re.compile(
-    r"(?<=\s)(?:(?:is|are|does|do|can|could|should|will|would) (?:it|that|this|they|there|these|those)"
-    r"|what about|how (?:often|long|much|many|soon)|why)\b", re.IGNORECASE)
-#: ... or a choice whose sides are named before "which", up to this many words ("protein sugar which first").
-_WHICH, CHOICE_WORDS = re.compile(r"\bwhich\b", re.IGNORECASE), 4
-#: A first half that sets something aside is context, not a question ("i don't eat fat, ...").
-_DENIED = re.compile(r"\b(?:not|no|never|don'?t|isn'?t|can'?t|cannot|ain'?t|haven'?t|won'?t|aren'?t)\b",
-                     re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -266,7 +252,7 @@ class Matcher:
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
-        parts = self._parts(text) if len(toks) <= TWO_PART_TERMS else None
+        parts = two_questions(text, self) if len(toks) <= TWO_PART_TERMS else None
         # Each half's topic must also be near the whole question's ("how should I
         # stand and breathe in a squat" is one question, not sitting and squats).
         if parts is not None and min(scores[self.topic_ids.index(t)] for t in parts[:2]) < (
@@ -279,14 +265,6 @@ class Matcher:
                 first, second = second, first
             return Match("topic", first, score, f"two questions: {first}, then {second}", second)
         return Match("topic", topic_id, score, f"closest to {topic_id}")
-
-    def _tells(self, half: str) -> bool:
-        """The words after any carrier phrase tell a story and ask nothing
-        (read the same whether typed whole or heard after "how do ...")."""
-        said = self.normaliser.words(half, lead=True)
-        words = set(said)
-        about_me = "am" in words and "am i" not in " ".join(said)  # "I'm a guy and ..."
-        return bool(words & _TOLD or about_me) and not words & _ASKING
 
     def _named(self, asked: Sequence[str], said: set[str], unknown: int) -> bool:
         """A few words naming one of our subjects ("protein amount"): a short
@@ -303,42 +281,13 @@ class Matcher:
         return (len(text.split()) <= VAGUE_WORDS and len(terms) == 1
                 and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF)
 
-    def _parts(self, text: str) -> tuple[str, str, bool] | None:
-        """(first topic, second topic, a choice) when each half of the question
-        finds its own, split at the first join that gives two ("do I need cardio
-        or weights, and how many days a week" splits at "and"); with no joining
-        word, where a second question starts or a choice is named."""
-        joins = [(j.start(), j.end(), j.group().strip(" ,;") == "or") for j in _JOINS.finditer(text)]
-        cuts = joins or self._unjoined(text)
-        for start, end, choice in cuts:
-            halves = text[:start], text[end:]
-            if self._tells(halves[0]) or (not joins and _DENIED.search(halves[0])):
-                return None
-            first = self.tokens(halves[0])
-            if not (joins or choice) and len(first) < 2:  # "how long | does it"
-                continue
-            found = self._part(first)
-            also = self._part(self.tokens(halves[1])) if found is not None else None
-            if found is not None and also is not None and found != also:
-                return found, also, choice
-        return None
+    def asked(self, text: str) -> list[str]:
+        """The words of ``text`` after any carrier phrase ("how do I ...")."""
+        return self.normaliser.words(text, lead=True)
 
-    @staticmethod
-    def _unjoined(text: str) -> list[tuple[int, int, bool]]:
-        """Where a question with no joining word may be two: before a second
-        question ("why are my legs so stubborn is it my genes"), or between the
-        few words named before "which" ("protein sugar which first")."""
-        cuts = [(m.start(), m.start(), False) for m in _SECOND_QUESTION.finditer(text)
-                if len(text[:m.start()].split()) >= 2]
-        which = _WHICH.search(text)
-        named = text[:which.start()].split() if which else []
-        if 2 <= len(named) <= CHOICE_WORDS:
-            ends = [len(" ".join(named[:i])) for i in range(1, len(named))]
-            cuts = [(end, end + 1, True) for end in ends] + cuts
-        return cuts
-
-    def _part(self, toks: Sequence[Token]) -> str | None:
-        """The topic half a question (its tokens) finds clearly on its own, if any."""
+    def half_topic(self, toks: Sequence[Token]) -> str | None:
+        """The topic half a question (its tokens) finds clearly on its own, if any
+        (:mod:`skill.questions.two_parts`)."""
         if (not toks or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
                 < SPECIFIC_IDF or safety_rule(toks) is not None):
             return None
