@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from skill.questions.normaliser import Token
+from skill.questions.tokens import Token
 
 _GROWING = (r"(?:get (?:a )?(?:bigger|thicker|huge|massive|big|bulkier|more muscular|jacked|swole)"
             r"|grow|gain (?:muscle|mass|size|weight)"
