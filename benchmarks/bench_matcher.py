@@ -44,7 +44,8 @@ from skill.core.sdk import invoke  # noqa: E402
 from skill.devtools.nlu import LocalNLU  # noqa: E402
 from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT  # noqa: E402
 from skill.questions.knowledge import Knowledge, load_knowledge  # noqa: E402
-from skill.questions.matcher import Match, Matcher  # noqa: E402
+from skill.questions.learned import load_scorer  # noqa: E402
+from skill.questions.matcher import BLEND, Match, Matcher  # noqa: E402
 from skill.store.sqlite import SQLiteAdapter  # noqa: E402
 
 
@@ -181,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     knowledge = load_knowledge()
     start = time.perf_counter()
-    matcher = Matcher(knowledge)
+    matcher = Matcher(knowledge, learned=load_scorer(), blend=BLEND)  # as the skill's
     build_ms = (time.perf_counter() - start) * 1000
     overlap = OverlapMatcher(knowledge)
     held, old, train = heldout(), seen(), [q for q in training() if q.batch.count(".") == 0]
@@ -189,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(held)} held-out, {len(old)} seen (once held out) and {len(train)} training "
           f"questions, {len(knowledge.topics)} topics; matcher built in {build_ms:.1f} ms")
 
+    plain = Matcher(knowledge)
     heldout_report("Leg Coach matcher", matcher.match, held)
+    heldout_report("the matcher without its learned scorer", plain.match, held)
     heldout_report("baseline word-overlap matcher", overlap.match, held)
     training_report("Leg Coach matcher", matcher.match, old, errors=args.errors,
                     what="seen rounds (once held out)")
@@ -211,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         per_call_us(lambda t: t.lower().split(), texts, rounds))
     naive = timing_line("baseline word-overlap matcher", per_call_us(overlap.match, texts, rounds))
     ours = timing_line("Leg Coach matcher", per_call_us(matcher.match, texts, rounds))
+    timing_line("without its learned scorer", per_call_us(plain.match, texts, rounds))
     longest = sorted(texts, key=len)[-10:]
     timing_line("Leg Coach matcher, 10 longest", per_call_us(matcher.match, longest, rounds * 20))
     print(f"\n  matcher / lower().split(): {ours / split:6.1f}x")

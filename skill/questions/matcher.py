@@ -15,7 +15,11 @@ when a :class:`Matcher` is built:
    nearby terms against every title, sample and keyword list of the other
    topics; a topic scores its best document. A negated exercise ("no lunges") asks for
    an alternative. In a long question the last clause, where the question
-   usually is, counts most (:data:`TAIL_WEIGHT`).
+   usually is, counts most (:data:`TAIL_WEIGHT`). The learned scorer
+   (:mod:`skill.questions.learned`, weights fitted to the labelled questions)
+   blends its probabilities in (:data:`BLEND`): it may find a question out of
+   scope, or answer one with no leg, fitness or food word that it is sure
+   of, but never reaches a safety topic.
 4. Two questions in one ("... and how often?", or with no joining word:
    "... is it my genes?"; :mod:`skill.questions.two_parts`): when each half
    alone finds a different topic, the first is answered and the second
@@ -44,6 +48,7 @@ from typing import Literal
 
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
+from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer
 from skill.questions.safety import not_a_persons, safety_rule
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
@@ -101,6 +106,24 @@ _ADVERB = re.compile(r"[a-z]{4,}ly")
 
 
 @dataclass(frozen=True)
+class Blend:
+    """How the learned scorer's probabilities join the similarity scores: a topic
+    scores ``(1 - weight) * similarity + weight * probability``; a question the
+    scorer finds out of scope with at least ``out_of_scope`` is out of scope; one
+    with no leg, fitness or food word is still answered when a topic's
+    probability is at least ``sure``."""
+
+    weight: float = 0.5
+    out_of_scope: float = 1.01
+    sure: float = 1.01
+
+
+#: The blend chosen by cross-validation on the training rounds
+#: (``benchmarks/bench_learned.py --grid``).
+BLEND = Blend(weight=0.5, out_of_scope=0.7, sure=0.7)
+
+
+@dataclass(frozen=True)
 class Match:
     """Where a question goes. ``topic_id`` is None only for out of scope;
     ``also`` is a second topic the question asks about, to offer next."""
@@ -126,11 +149,13 @@ class Matcher:
     """Built once from the knowledge; :meth:`match` takes well under a millisecond."""
 
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None, *,
-                 threshold: float = THRESHOLD) -> None:
+                 threshold: float = THRESHOLD, learned: LearnedScorer | None = None,
+                 blend: Blend = Blend()) -> None:
         from skill.questions.intents import QUESTION_CARRIERS
 
         self.knowledge = knowledge
         self.threshold = threshold
+        self.learned, self.blend = learned, blend
         self.normaliser = Normaliser(vocabulary or load_vocabulary())
         self.normaliser.leading = frozenset(
             w for carrier in QUESTION_CARRIERS
@@ -195,6 +220,11 @@ class Matcher:
         return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
 
+    def _blended(self, scores: Sequence[float], probs: dict[str, float]) -> list[float]:
+        weight = self.blend.weight
+        return [round((1 - weight) * s + weight * probs.get(tid, 0.0), DECIMALS)
+                for tid, s in zip(self.topic_ids, scores)]
+
     @staticmethod
     def _best(scores: Sequence[float]) -> int:
         """The best score's index, the first of equals."""
@@ -233,11 +263,18 @@ class Matcher:
         # Each different word of the domain adds its weight ("skipping ... jumps").
         words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
-        if evidence == 0:
+        probs = self.learned.probabilities(asked, toks) if self.learned else None
+        if probs is not None and probs[OUT_OF_SCOPE] >= self.blend.out_of_scope:
+            return Match("out_of_scope", None, 0.0, "the learned scorer finds it none of ours")
+        confident = probs is not None and max(p for c, p in probs.items()
+                                              if c != OUT_OF_SCOPE) >= self.blend.sure
+        if evidence == 0 and not confident:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
         # A word guessed by sound ("ties") adds half its weight to the words heard.
         evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
         scores = self._boosted(self.scores(toks, refers=refers_back(text)), previous)
+        if probs is not None:
+            scores = self._blended(scores, probs)
         if self._vague(text, toks):  # "and the fat": only a follow-up to the last answer
             related = self._related.get(previous or "", frozenset())
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
@@ -247,7 +284,8 @@ class Matcher:
                 t.term not in self.known and not t.heard for t in toks):
             # A place and a word we don't know ("how do I tan my legs"): not ours.
             return Match("out_of_scope", None, score, "only a place, with unfamiliar words")
-        if evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(asked, said, unknown):
+        if (evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(asked, said, unknown)
+                and not confident):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
         if score < self.threshold:
             reason = f"best score {score:.2f} is below {self.threshold}"
@@ -301,7 +339,8 @@ class Matcher:
 
 @cache
 def default_matcher() -> Matcher:
-    return Matcher(load_knowledge())
+    """The package's matcher: its own knowledge, with the shipped learned scorer."""
+    return Matcher(load_knowledge(), learned=load_scorer(), blend=BLEND)
 
 
 def match_question(text: str) -> Match:

@@ -1,0 +1,138 @@
+"""A learned scorer: how likely each topic (or out of scope) is, from weights
+fitted to the labelled questions.
+
+The matcher's similarity scores a question against the topics' own
+documents; this scores it with weights a linear classifier (multinomial
+logistic regression) learned from every labelled question, sample and
+phrasing, so words and slips that no document has still count. Its
+features are the matcher's normalised words (after any carrier phrase):
+each word and pair of words, each term (with "!" when negated), and the
+character n-grams of each word padded with spaces (robust to spelling and
+to a recogniser's slips). Each block of features is scaled by one over the
+square root of its size.
+
+Here only the weights are read (:data:`MODEL_FILE`, JSON, shipped in the
+package) and the features summed in pure Python: a dict lookup per word
+pair and per word (a word's n-grams are summed once and remembered). The
+weights are fitted at build time by :mod:`skill.questions.training`
+(scikit-learn, the dev extra):
+
+    python -m skill.questions.learned          # rewrite learned.json
+    python -m skill.questions.learned --check  # exit 1 if it differs
+
+Safety topics are no class: the scorer never sends anyone to a doctor.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from skill.core.content import read_data
+from skill.questions.normaliser import Token
+
+MODEL_FILE = Path(__file__).with_name("learned.json")
+#: The class for questions that are none of ours.
+OUT_OF_SCOPE = "out_of_scope"
+#: Weights are stored in thousandths.
+SCALE = 1000
+#: Probabilities are compared at this many decimals (float sums differ in the last bits).
+DECIMALS = 9
+#: Words whose n-gram sums are remembered (bounded: a server hears any word).
+_CACHE_SIZE = 20_000
+
+Weights = tuple[tuple[int, float], ...]
+
+
+def word_features(words: Sequence[str], toks: Sequence[Token]) -> list[str]:
+    """Each word and pair of neighbouring words, and each term ("!" when negated)."""
+    return [*("w " + w for w in words),
+            *(f"w {a} {b}" for a, b in zip(words, words[1:])),
+            *(("t !" if t.negated else "t ") + t.term for t in toks)]
+
+
+def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
+    """The character n-grams of ``word`` padded with a space each side."""
+    padded = f" {word} "
+    return [padded[i:i + n] for n in range(sizes[0], sizes[1] + 1)
+            for i in range(len(padded) - n + 1)]
+
+
+def parse_weights(table: Mapping[str, Sequence[int]]) -> dict[str, Weights]:
+    """Feature -> flat [class, thousandths, class, thousandths, ...] as (class, weight) pairs."""
+    return {f: tuple((int(v[i]), v[i + 1] / SCALE) for i in range(0, len(v), 2))
+            for f, v in table.items()}
+
+
+class LearnedScorer:
+    """Class probabilities for a question's words and tokens."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.classes: tuple[str, ...] = tuple(data["classes"])
+        self.bias: tuple[float, ...] = tuple(b / SCALE for b in data["bias"])
+        self.sizes: tuple[int, int] = (int(data["chars"][0]), int(data["chars"][1]))
+        self._words = parse_weights(data["words"])
+        self._chars = parse_weights(data["char_grams"])
+        self._word_cache: dict[str, tuple[int, dict[int, float]]] = {}
+
+    def _word(self, word: str) -> tuple[int, dict[int, float]]:
+        """A word's number of n-grams and their weights summed by class (remembered)."""
+        found = self._word_cache.get(word)
+        if found is None:
+            grams = char_grams(word, self.sizes)
+            found = len(grams), _summed(self._chars.get(g, ()) for g in grams)
+            if len(self._word_cache) < _CACHE_SIZE:
+                self._word_cache[word] = found
+        return found
+
+    def logits(self, words: Sequence[str], toks: Sequence[Token]) -> list[float]:
+        feats = word_features(words, toks)
+        totals = [0.0] * len(self.classes)
+        if feats:
+            scale = 1 / math.sqrt(len(feats))
+            for c, w in sorted(_summed(self._words.get(f, ()) for f in feats).items()):
+                totals[c] += w * scale
+        found = [self._word(w) for w in words]
+        grams = sum(n for n, _ in found)
+        if grams:
+            scale = 1 / math.sqrt(grams)
+            for c, w in sorted(_summed(tuple(s.items()) for _, s in found).items()):
+                totals[c] += w * scale
+        return [b + t for b, t in zip(self.bias, totals)]
+
+    def probabilities(self, words: Sequence[str], toks: Sequence[Token]) -> dict[str, float]:
+        """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
+        logits = self.logits(words, toks)
+        top = max(logits)
+        exps = [math.exp(z - top) for z in logits]
+        total = math.fsum(exps)
+        return {c: round(e / total, DECIMALS) for c, e in zip(self.classes, exps)}
+
+
+def _summed(pairs: Iterable[Iterable[tuple[int, float]]]) -> dict[int, float]:
+    """(class, weight) pairs summed by class, in the order given."""
+    out: dict[int, float] = {}
+    for group in pairs:
+        for c, w in group:
+            out[c] = out.get(c, 0.0) + w
+    return out
+
+
+@cache
+def load_scorer() -> LearnedScorer:
+    """The shipped weights (``skill/questions/learned.json``), read once."""
+    return LearnedScorer(read_data("questions/learned.json"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from skill.questions.training import main as build_main
+
+    return build_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

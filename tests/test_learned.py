@@ -1,0 +1,151 @@
+"""The learned scorer (skill/questions/learned.py) and how the matcher blends it in.
+
+The shipped weights must be what a fresh build makes from today's labelled
+questions and topics; the scorer may move a question between topics and out
+of scope, but never to or from a see-a-doctor answer; it answers the same in
+every process. How well it generalises is measured by cross-validation in
+benchmarks/bench_learned.py, never asserted here.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import labelled
+from skill.questions.knowledge import load_knowledge
+from skill.questions.learned import MODEL_FILE, OUT_OF_SCOPE, LearnedScorer, char_grams, load_scorer
+from skill.questions.matcher import BLEND, Matcher, default_matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = load_knowledge()
+TEXTS = sorted({q.text for q in labelled.training()}
+               | {s for t in KNOWLEDGE for s in (*t.samples, *t.phrasings)})
+
+
+@pytest.fixture(scope="module")
+def plain() -> Matcher:
+    """The matcher without the learned scorer."""
+    return Matcher(KNOWLEDGE)
+
+
+@pytest.fixture(scope="module")
+def fresh() -> LearnedScorer:
+    """A scorer built now from the labelled questions (needs the dev extra's scikit-learn)."""
+    try:
+        importlib.metadata.distribution("scikit-learn")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("scikit-learn is not installed: pip install -e '.[dev]'")
+    from skill.questions.training import build
+
+    return LearnedScorer(build(KNOWLEDGE))
+
+
+def test_the_shipped_weights_answer_as_a_fresh_build(fresh: LearnedScorer) -> None:
+    matcher, shipped = default_matcher(), load_scorer()
+    differ = []
+    for text in TEXTS:
+        words, toks = matcher.normaliser.words(text, lead=True), matcher.tokens(text)
+        ours, theirs = shipped.probabilities(words, toks), fresh.probabilities(words, toks)
+        if max(ours, key=ours.__getitem__) != max(theirs, key=theirs.__getitem__) or any(
+                abs(ours[c] - theirs[c]) > 0.01 for c in ours):
+            differ.append(text)
+    assert not differ, (f"{len(differ)} questions score differently: "
+                        "run python -m skill.questions.learned")
+
+
+def test_the_scorer_has_no_safety_class() -> None:
+    classes = load_scorer().classes
+    assert classes[-1] == OUT_OF_SCOPE
+    assert set(classes[:-1]) == {t.id for t in KNOWLEDGE if not t.safety}
+
+
+def test_the_scorer_never_changes_a_safety_routing(plain: Matcher) -> None:
+    blended = default_matcher()
+    changed = [text for text in TEXTS
+               if (plain.match(text).kind == "safety") != (blended.match(text).kind == "safety")
+               or (plain.match(text).kind == "safety"
+                   and plain.match(text).topic_id != blended.match(text).topic_id)]
+    assert changed == []
+
+
+def test_the_probabilities_sum_to_one_and_favour_the_asked_topic() -> None:
+    matcher, scorer = default_matcher(), load_scorer()
+    text = "why do my thighs stay big when i lose weight everywhere else"
+    probs = scorer.probabilities(matcher.normaliser.words(text, lead=True), matcher.tokens(text))
+    assert abs(sum(probs.values()) - 1) < 1e-6
+    assert max(probs, key=probs.__getitem__) == "why_stubborn"
+
+
+def test_character_grams_pad_each_word() -> None:
+    assert char_grams("leg", (3, 4)) == [" le", "leg", "eg ", " leg", "leg "]
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # a slip no document has, read from its letters ("cellulight")
+        ("is there a cream for cellulight on the back of my legs", "cellulite"),
+        ("how many times a week should i be doing the leg workout", "frequency"),
+    ],
+)
+def test_the_blend_answers_questions_in_words_no_document_has(question: str, topic: str) -> None:
+    found = default_matcher().match(question)
+    assert (found.kind, found.topic_id) == ("topic", topic)
+
+
+def test_questions_none_of_ours_stay_out_of_scope() -> None:
+    for text in ("what's the weather like tomorrow", "how do i fix a wobbly table leg",
+                 "what should i cook for dinner tonight"):
+        assert default_matcher().match(text).kind == "out_of_scope"
+
+
+def test_the_blend_is_the_one_chosen_by_cross_validation() -> None:
+    assert default_matcher().blend == BLEND
+    assert default_matcher().learned is load_scorer()
+
+
+_DIGEST = """
+import hashlib, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+import labelled
+from skill.questions.matcher import default_matcher
+from skill.questions.learned import load_scorer
+m, s = default_matcher(), load_scorer()
+texts = sorted({q.text for q in labelled.training()})
+probs = [s.probabilities(m.normaliser.words(t, lead=True), m.tokens(t)) for t in texts]
+print(hashlib.sha256(repr(([m.match(t) for t in texts], probs)).encode()).hexdigest())
+"""
+
+
+def test_the_blend_answers_the_same_under_any_hash_seed() -> None:
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _DIGEST, str(ROOT)], env=env, check=True,
+                              capture_output=True, text=True, timeout=180)
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_the_model_file_is_small_json_sorted_by_feature() -> None:
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert len(text.encode()) < 400_000
+    assert list(data["words"]) == sorted(data["words"])
+    assert list(data["char_grams"]) == sorted(data["char_grams"])
+
+
+def test_the_build_command_refuses_an_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
+    from skill.questions.learned import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--bogus"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
