@@ -191,12 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = (BLEND, matcher.threshold)
     if args.grid:
         for c, chars, keep in itertools.product((3.0, 10.0, 30.0), ((3, 5), (2, 4)),
-                                                (0.02, 0.05, 0.1, 0.2)):
+                                                (0.05, 0.1, 0.15, 0.2)):
             settings = Settings(c=c, chars=chars, keep=keep)
             print(f"\n== regression {settings}")
             report(evaluate(matcher, learner, fold_list, settings, []))
         blends = [(Blend(w, o, s), t) for w, o, s, t in itertools.product(
-            (0.3, 0.5, 0.7), (0.5, 0.7, 1.01), (0.7, 1.01), (0.25, 0.3))]
+            (0.2, 0.25, 0.3, 0.4, 0.5, 0.6), (0.6, 0.7, 0.8, 1.01), (0.6, 0.7, 0.8, 1.01), (0.3,))]
         report(evaluate(matcher, learner, fold_list, Settings(), blends))
     else:
         report(evaluate(matcher, learner, fold_list, Settings(), [chosen]))

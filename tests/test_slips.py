@@ -170,4 +170,5 @@ def test_a_slip_never_sends_anyone_to_a_doctor(matcher: Matcher) -> None:
 def test_reading_slips_is_deterministic(matcher: Matcher) -> None:
     text = "why won't my cars get thinner, is sell you light why"
     assert [matcher.tokens(text) for _ in range(3)] == [matcher.tokens(text)] * 3
-    assert Matcher(matcher.knowledge).match(text) == matcher.match(text)
+    rebuilt = Matcher(matcher.knowledge, learned=matcher.learned, blend=matcher.blend)
+    assert rebuilt.match(text) == matcher.match(text)

@@ -12,8 +12,8 @@ to a recogniser's slips). Each block of features is scaled by one over the
 square root of its size.
 
 Here only the weights are read (:data:`MODEL_FILE`, JSON, shipped in the
-package) and the features summed in pure Python: a dict lookup per word
-pair and per word (a word's n-grams are summed once and remembered). The
+package) and the features summed in pure Python: a dict lookup per word,
+word pair and term (a word's n-grams are summed once and remembered). The
 weights are fitted at build time by :mod:`skill.questions.training`
 (scikit-learn, the dev extra):
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,6 @@ DECIMALS = 9
 #: Words whose n-gram sums are remembered (bounded: a server hears any word).
 _CACHE_SIZE = 20_000
 
-Weights = tuple[tuple[int, float], ...]
-
-
 def word_features(words: Sequence[str], toks: Sequence[Token]) -> list[str]:
     """Each word and pair of neighbouring words, and each term ("!" when negated)."""
     return [*("w " + w for w in words),
@@ -62,10 +59,12 @@ def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
             for i in range(len(padded) - n + 1)]
 
 
-def parse_weights(table: Mapping[str, Sequence[int]]) -> dict[str, Weights]:
-    """Feature -> flat [class, thousandths, class, thousandths, ...] as (class, weight) pairs."""
-    return {f: tuple((int(v[i]), v[i + 1] / SCALE) for i in range(0, len(v), 2))
-            for f, v in table.items()}
+def _dense(flat: Sequence[int], n: int) -> tuple[float, ...]:
+    """[class, thousandths, class, thousandths, ...] as one weight per class."""
+    out = [0.0] * n
+    for i in range(0, len(flat), 2):
+        out[flat[i]] += flat[i + 1] / SCALE
+    return tuple(out)
 
 
 class LearnedScorer:
@@ -75,34 +74,48 @@ class LearnedScorer:
         self.classes: tuple[str, ...] = tuple(data["classes"])
         self.bias: tuple[float, ...] = tuple(b / SCALE for b in data["bias"])
         self.sizes: tuple[int, int] = (int(data["chars"][0]), int(data["chars"][1]))
-        self._words = parse_weights(data["words"])
-        self._chars = parse_weights(data["char_grams"])
-        self._word_cache: dict[str, tuple[int, dict[int, float]]] = {}
+        # Weights stay as read until a question needs them (reading is then only json's).
+        self._words: dict[str, Sequence[int]] = data["words"]
+        self._chars: Mapping[str, Sequence[int]] = data["char_grams"]
+        self._dense: dict[str, tuple[float, ...] | None] = {}
+        self._word_cache: dict[str, tuple[int, tuple[float, ...]]] = {}
 
-    def _word(self, word: str) -> tuple[int, dict[int, float]]:
+    def _weights(self, feature: str) -> tuple[float, ...] | None:
+        """A word, pair or term's weight for each class (remembered), None if it has none."""
+        try:
+            return self._dense[feature]
+        except KeyError:
+            flat = self._words.get(feature)
+            found = _dense(flat, len(self.classes)) if flat else None
+            if len(self._dense) < _CACHE_SIZE:
+                self._dense[feature] = found
+            return found
+
+    def _word(self, word: str) -> tuple[int, tuple[float, ...]]:
         """A word's number of n-grams and their weights summed by class (remembered)."""
         found = self._word_cache.get(word)
         if found is None:
             grams = char_grams(word, self.sizes)
-            found = len(grams), _summed(self._chars.get(g, ()) for g in grams)
+            flat = [v for g in grams for v in self._chars.get(g, ())]
+            found = len(grams), _dense(flat, len(self.classes))
             if len(self._word_cache) < _CACHE_SIZE:
                 self._word_cache[word] = found
         return found
 
     def logits(self, words: Sequence[str], toks: Sequence[Token]) -> list[float]:
+        """Each class's bias plus its weights times the features, summed in the
+        order the features come (the same sums in every process)."""
         feats = word_features(words, toks)
-        totals = [0.0] * len(self.classes)
-        if feats:
-            scale = 1 / math.sqrt(len(feats))
-            for c, w in sorted(_summed(self._words.get(f, ()) for f in feats).items()):
-                totals[c] += w * scale
+        said = [v for v in map(self._weights, feats) if v is not None]
         found = [self._word(w) for w in words]
-        grams = sum(n for n, _ in found)
-        if grams:
-            scale = 1 / math.sqrt(grams)
-            for c, w in sorted(_summed(tuple(s.items()) for _, s in found).items()):
-                totals[c] += w * scale
-        return [b + t for b, t in zip(self.bias, totals)]
+        spelt = [v for _, v in found]
+        grams = sum(count for count, _ in found)
+        a = 1 / math.sqrt(len(feats)) if feats else 0.0
+        b = 1 / math.sqrt(grams) if grams else 0.0
+        zeros = (0.0,) * len(self.classes)
+        return [z + a * x + b * y for z, x, y in zip(
+            self.bias, map(sum, zip(*said)) if said else zeros,
+            map(sum, zip(*spelt)) if spelt else zeros)]
 
     def probabilities(self, words: Sequence[str], toks: Sequence[Token]) -> dict[str, float]:
         """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
@@ -111,15 +124,6 @@ class LearnedScorer:
         exps = [math.exp(z - top) for z in logits]
         total = math.fsum(exps)
         return {c: round(e / total, DECIMALS) for c, e in zip(self.classes, exps)}
-
-
-def _summed(pairs: Iterable[Iterable[tuple[int, float]]]) -> dict[int, float]:
-    """(class, weight) pairs summed by class, in the order given."""
-    out: dict[int, float] = {}
-    for group in pairs:
-        for c, w in group:
-            out[c] = out.get(c, 0.0) + w
-    return out
 
 
 @cache
