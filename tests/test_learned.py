@@ -152,3 +152,20 @@ def test_the_build_command_refuses_an_unknown_option(capsys: pytest.CaptureFixtu
         main(["--bogus"])
     assert exit_.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_a_launch_reads_no_weights(tmp_path: Path) -> None:
+    """The matcher and its scorer load at the first question, never for a Launch."""
+    import envelopes as E
+
+    code = (
+        "import json, sys\n"
+        "import skill.endpoint.lambda_function as entry\n"
+        f"entry.handler(json.loads({json.dumps(json.dumps(E.launch()))}), None)\n"
+        "print(sorted(m for m in ('skill.questions.matcher', 'skill.questions.learned',"
+        " 'sklearn', 'numpy') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'child.db'}"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
