@@ -93,7 +93,8 @@ def alone(learner: Learner, scorer: LearnedScorer) -> Callable[[str], Match]:
         words, toks, first = learner.read(text)
         if first.kind == "safety":
             return first
-        probs = scorer.probabilities(words, toks)  # type: ignore[arg-type]
+        probs = scorer.probabilities(words, toks,  # type: ignore[arg-type]
+                                     learner.matcher.cue_topics(toks))  # type: ignore[arg-type]
         best = max(probs, key=lambda c: (probs[c], c))
         if best == OUT_OF_SCOPE:
             return Match("out_of_scope", None, probs[best])
@@ -160,9 +161,10 @@ def timing(texts: Sequence[str], rounds: int = 5) -> None:
     load_ms = (time.perf_counter() - start) * 1000
     knowledge = load_knowledge()
     plain, blended = Matcher(knowledge), Matcher(knowledge, learned=scorer, blend=BLEND)
-    read = [(plain.normaliser.words(t, lead=True), plain.tokens(t)) for t in texts]
+    read = [(plain.normaliser.words(t, lead=True), toks, plain.cue_topics(toks))
+            for t in texts for toks in [plain.tokens(t)]]
     print(f"\ntime per question ({len(texts)} questions x {rounds}; weights read in {load_ms:.0f} ms):")
-    for name, run in (("learned scorer alone", lambda: [scorer.probabilities(w, k) for w, k in read]),
+    for name, run in (("learned scorer alone", lambda: [scorer.probabilities(*r) for r in read]),
                       ("matcher without it", lambda: [plain.match(t) for t in texts]),
                       ("matcher with it (the skill's)", lambda: [blended.match(t) for t in texts])):
         samples = []

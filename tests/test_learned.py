@@ -52,7 +52,9 @@ def test_the_shipped_weights_answer_as_a_fresh_build(fresh: LearnedScorer) -> No
     differ = []
     for text in TEXTS:
         words, toks = matcher.normaliser.words(text, lead=True), matcher.tokens(text)
-        ours, theirs = shipped.probabilities(words, toks), fresh.probabilities(words, toks)
+        cues = matcher.cue_topics(toks)
+        ours = shipped.probabilities(words, toks, cues)
+        theirs = fresh.probabilities(words, toks, cues)
         if max(ours, key=ours.__getitem__) != max(theirs, key=theirs.__getitem__) or any(
                 abs(ours[c] - theirs[c]) > 0.01 for c in ours):
             differ.append(text)
@@ -122,7 +124,8 @@ from skill.questions.matcher import default_matcher
 from skill.questions.learned import load_scorer
 m, s = default_matcher(), load_scorer()
 texts = sorted({q.text for q in labelled.training()})
-probs = [s.probabilities(m.normaliser.words(t, lead=True), m.tokens(t)) for t in texts]
+probs = [s.probabilities(m.normaliser.words(t, lead=True), m.tokens(t), m.cue_topics(m.tokens(t)))
+         for t in texts]
 print(hashlib.sha256(repr(([m.match(t) for t in texts], probs)).encode()).hexdigest())
 """
 

@@ -6,7 +6,8 @@ documents; this scores it with weights a linear classifier (multinomial
 logistic regression) learned from every labelled question, sample and
 phrasing, so words and slips that no document has still count. Its
 features are the matcher's normalised words (after any carrier phrase):
-each word and pair of words, each term (with "!" when negated), and the
+each word and pair of words, each term (with "!" when negated), the topics
+whose cues fire (the shape of a question: "..., what's true?"), and the
 character n-grams of each word padded with spaces (robust to spelling and
 to a recogniser's slips). Each block of features is scaled by one over the
 square root of its size.
@@ -45,9 +46,11 @@ DECIMALS = 9
 #: Words whose n-gram sums are remembered (bounded: a server hears any word).
 _CACHE_SIZE = 20_000
 
-def word_features(words: Sequence[str], toks: Sequence[Token]) -> list[str]:
-    """Each word and pair of neighbouring words, and each term ("!" when negated)."""
-    return [*("w " + w for w in words),
+def word_features(words: Sequence[str], toks: Sequence[Token],
+                  cues: Sequence[str] = ()) -> list[str]:
+    """Each word and pair of neighbouring words, each term ("!" when negated), and
+    each topic whose cue fires (:mod:`skill.questions.cues`)."""
+    return [*("q " + c for c in cues), *("w " + w for w in words),
             *(f"w {a} {b}" for a, b in zip(words, words[1:])),
             *(("t !" if t.negated else "t ") + t.term for t in toks)]
 
@@ -102,10 +105,11 @@ class LearnedScorer:
                 self._word_cache[word] = found
         return found
 
-    def logits(self, words: Sequence[str], toks: Sequence[Token]) -> list[float]:
+    def logits(self, words: Sequence[str], toks: Sequence[Token],
+               cues: Sequence[str] = ()) -> list[float]:
         """Each class's bias plus its weights times the features, summed in the
         order the features come (the same sums in every process)."""
-        feats = word_features(words, toks)
+        feats = word_features(words, toks, cues)
         said = [v for v in map(self._weights, feats) if v is not None]
         found = [self._word(w) for w in words]
         spelt = [v for _, v in found]
@@ -117,9 +121,10 @@ class LearnedScorer:
             self.bias, map(sum, zip(*said)) if said else zeros,
             map(sum, zip(*spelt)) if spelt else zeros)]
 
-    def probabilities(self, words: Sequence[str], toks: Sequence[Token]) -> dict[str, float]:
+    def probabilities(self, words: Sequence[str], toks: Sequence[Token],
+                      cues: Sequence[str] = ()) -> dict[str, float]:
         """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
-        logits = self.logits(words, toks)
+        logits = self.logits(words, toks, cues)
         top = max(logits)
         exps = [math.exp(z - top) for z in logits]
         total = math.fsum(exps)

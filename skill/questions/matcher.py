@@ -17,9 +17,10 @@ when a :class:`Matcher` is built:
    an alternative. In a long question the last clause, where the question
    usually is, counts most (:data:`TAIL_WEIGHT`). The learned scorer
    (:mod:`skill.questions.learned`, weights fitted to the labelled questions)
-   blends its probabilities in (:data:`BLEND`): it may find a question out of
-   scope, or answer one with no leg, fitness or food word that it is sure
-   of, but never reaches a safety topic.
+   blends its probabilities in (:data:`BLEND`), with the topics whose cues
+   fire among its features: it may find a question out of scope, or answer
+   one with no leg, fitness or food word that it is sure of, but never
+   reaches a safety topic.
 4. Two questions in one ("... and how often?", or with no joining word:
    "... is it my genes?"; :mod:`skill.questions.two_parts`): when each half
    alone finds a different topic, the first is answered and the second
@@ -111,7 +112,8 @@ class Blend:
     scores ``(1 - weight) * similarity + weight * probability``; a question the
     scorer finds out of scope with at least ``out_of_scope`` is out of scope; one
     with no leg, fitness or food word is still answered when a topic's
-    probability is at least ``sure``."""
+    probability is at least ``sure``. A question is out of scope for a low score
+    only when its best similarity alone is low too (a flat guess halves no score)."""
 
     weight: float = 0.5
     out_of_scope: float = 1.01
@@ -119,11 +121,8 @@ class Blend:
 
 
 #: The blend chosen by cross-validation on the training rounds
-#: (``benchmarks/bench_learned.py --grid``): the best weight with which the
-#: behaviour tests' questions keep their answers (a heavier one scores a little
-#: higher there, but reads "some say sweat it out, some say creams, what's
-#: true" as a question about creams).
-BLEND = Blend(weight=0.25, out_of_scope=0.7, sure=0.7)
+#: (``benchmarks/bench_learned.py --grid``).
+BLEND = Blend(weight=0.5, out_of_scope=0.7, sure=0.7)
 
 
 @dataclass(frozen=True)
@@ -223,6 +222,10 @@ class Matcher:
         return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
 
+    def cue_topics(self, toks: Sequence[Token]) -> list[str]:
+        """The topics whose cues fire on ``toks``, in file order."""
+        return [tid for tid, b in zip(self.topic_ids, self._cues.bonus(toks)) if b]
+
     def _blended(self, scores: Sequence[float], probs: dict[str, float]) -> list[float]:
         weight = self.blend.weight
         return [round((1 - weight) * s + weight * probs.get(tid, 0.0), DECIMALS)
@@ -267,7 +270,8 @@ class Matcher:
         words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         vague = self._vague(text, toks)
-        probs = self.learned.probabilities(asked, toks) if self.learned and not vague else None
+        probs = (self.learned.probabilities(asked, toks, self.cue_topics(toks))
+                 if self.learned and not vague else None)
         confident = probs is not None and max(p for c, p in probs.items()
                                               if c != OUT_OF_SCOPE) >= self.blend.sure
         if evidence == 0 and not confident:
@@ -277,11 +281,12 @@ class Matcher:
         # A word guessed by sound ("ties") adds half its weight to the words heard.
         evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
         scores = self._boosted(self.scores(toks, refers=refers_back(text)), previous)
-        if probs is not None:
-            scores = self._blended(scores, probs)
         if vague:  # "and the fat": only a follow-up to the last answer
             related = self._related.get(previous or "", frozenset())
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
+        similar = max(scores)  # the best similarity alone, before any blend
+        if probs is not None:
+            scores = self._blended(scores, probs)
         best = self._best(scores)
         score, topic_id = scores[best], self.topic_ids[best]
         if {t.term for t in toks if t.term in self.known} <= _PLACE and any(
@@ -291,7 +296,7 @@ class Matcher:
         if (evidence < 1 and (unknown or "OTHERLEG" in said) and not self._named(asked, said, unknown)
                 and not confident):
             return Match("out_of_scope", None, score, "only general words, with unfamiliar ones")
-        if score < self.threshold:
+        if max(score, similar) < self.threshold:  # out only if the similarity is low too
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
         parts = two_questions(text, self) if len(toks) <= TWO_PART_TERMS else None

@@ -66,7 +66,8 @@ def featurise(matcher: Matcher, text: str, sizes: tuple[int, int]) -> dict[str, 
     """The scorer's features of ``text`` as the regression sees them (blocks scaled)."""
     words = matcher.normaliser.words(text, lead=True)
     out: Counter[str] = Counter()
-    feats = word_features(words, matcher.tokens(text))
+    toks = matcher.tokens(text)
+    feats = word_features(words, toks, matcher.cue_topics(toks))
     for f in feats:
         out[f] += 1 / len(feats) ** 0.5
     grams = [g for w in words for g in char_grams(w, sizes)]
