@@ -59,7 +59,7 @@ def test_the_shipped_weights_answer_as_a_fresh_build(fresh: LearnedScorer) -> No
                 abs(ours[c] - theirs[c]) > 0.01 for c in ours):
             differ.append(text)
     assert not differ, (f"{len(differ)} questions score differently: "
-                        "run python -m skill.questions.learned")
+                        "run python -m skill.questions.training")
 
 
 def test_the_scorer_has_no_safety_class() -> None:
@@ -149,7 +149,7 @@ def test_the_model_file_is_small_json_sorted_by_feature() -> None:
 
 
 def test_the_build_command_refuses_an_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
-    from skill.questions.learned import main
+    from skill.questions.training import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["--bogus"])

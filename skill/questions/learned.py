@@ -18,8 +18,8 @@ word pair and term (a word's n-grams are summed once and remembered). The
 weights are fitted at build time by :mod:`skill.questions.training`
 (scikit-learn, the dev extra):
 
-    python -m skill.questions.learned          # rewrite learned.json
-    python -m skill.questions.learned --check  # exit 1 if it differs
+    python -m skill.questions.training          # rewrite learned.json
+    python -m skill.questions.training --check  # exit 1 if it differs
 
 Safety topics are no class: the scorer never sends anyone to a doctor.
 """
@@ -27,7 +27,6 @@ Safety topics are no class: the scorer never sends anyone to a doctor.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -136,12 +135,3 @@ def load_scorer() -> LearnedScorer:
     """The shipped weights (``skill/questions/learned.json``), read once."""
     return LearnedScorer(read_data("questions/learned.json"))
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from skill.questions.training import main as build_main
-
-    return build_main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

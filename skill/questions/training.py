@@ -153,7 +153,7 @@ def render(data: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.questions.learned",
+    parser = argparse.ArgumentParser(prog="python -m skill.questions.training",
                                      description="Rewrite (or --check) skill/questions/learned.json.")
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is not up to date")
     args = parser.parse_args(argv)
@@ -169,3 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     MODEL_FILE.write_text(text, encoding="utf-8")
     print(f"wrote {MODEL_FILE} ({len(text.encode()):,} bytes)")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
