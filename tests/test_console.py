@@ -345,6 +345,55 @@ def test_a_safety_answer_is_remembered_for_a_day(tmp_path: Path, nlu: LocalNLU, 
     assert ("Let's warm up" in last) is not asks
 
 
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("i want to do squats but my left calf is swollen and hot", "StartWorkoutIntent",
+     "Please see a doctor urgently"),
+    ("my chest felt tight and painful during the workout", "StartWorkoutIntent",
+     "Call emergency services now"),
+    ("i'm pregnant, can i do the leg workout", "StartWorkoutIntent",
+     "Please check with your midwife"),
+    ("how do i do a squat when my knee hurts", "WorkoutFormIntent", "Please see a doctor or physio"),
+])
+def test_a_safety_question_heard_as_a_workout_gets_the_doctor_answer(
+        tmp_path: Path, nlu: LocalNLU, text: str, intent: str, answer: str) -> None:
+    assert nlu.resolve(text)[0] == intent  # the model hears a workout, slots full of words
+    typist = Typist((None, text), (None, "start a workout"))
+    c, out = console(tmp_path, nlu, typist, fast=True)
+    c.run()
+    said = answers(out)
+    assert said[1].startswith(f"coach> {answer}")
+    assert said[2].startswith("coach> Earlier you mentioned") and "Let's warm up" not in said[2]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("just give me the short version please", "coach> Here's the short version."),
+    ("how many days a week should i do the leg workout",
+     "coach> Train your legs with strength moves two or three times a week"),
+])
+def test_a_question_heard_as_a_workout_is_answered_as_the_question(
+        tmp_path: Path, nlu: LocalNLU, text: str, said: str) -> None:
+    assert nlu.resolve(text)[0] == "StartWorkoutIntent"
+    c, out = console(tmp_path, nlu, Typist((None, text)), fast=True)
+    c.run()
+    assert answers(out)[1].startswith(said)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("how do i do a squat", "coach> Stand with feet shoulder width apart."),
+    ("start a workout", "coach> Since this is your first workout"),
+    ("let's do lunges", "coach> Since this is your first workout"),
+    ("start an advanced workout", "coach> Advanced leg workout."),
+    ("start an olympic workout", "coach> I have beginner, intermediate and advanced workouts."),
+    ("let's do bulgarian split squats", "coach> I don't know bulgarian split squats yet."),
+    ("i want to do single leg calf raises", "coach> I don't know single leg calf raises yet."),
+])
+def test_workout_words_still_mean_a_workout(tmp_path: Path, nlu: LocalNLU, text: str,
+                                            said: str) -> None:
+    c, out = console(tmp_path, nlu, Typist((None, text)), fast=True)
+    c.run()
+    assert answers(out)[1].startswith(said)
+
+
 class Speaker:
     """An audible speaker that records what it plays and when it is stopped."""
 

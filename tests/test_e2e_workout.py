@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,23 @@ def test_virtual_alexa_runs_just_squats_pauses_stops_and_resumes(server: tuple[s
         assert check_ssml(t["ssml"], max_seconds=90.0) == []
     [session] = History(history_path).sessions(user=requests[0]["userId"])
     assert session.status == "quit" and session.plan_name == "beginner-only-squat"
+
+
+def test_a_question_alexa_heard_as_a_workout_gets_the_doctor_answer_then_the_workout_asks(
+        server: tuple[str, Path]) -> None:
+    # What Alexa sends when its model hears "my calf went numb halfway through the
+    # workout" as "{level} workout": the intent, and the level slot's words unresolved.
+    heard = json.dumps({"intent": "StartWorkoutIntent",
+                        "slots": {"level": "my calf went numb halfway through the"}})
+    url, _ = server
+    transcript = drive(url, heard, "start a workout", "how do i do a squat")
+    turns, requests = transcript["turns"], transcript["requests"]
+    level = requests[0]["slots"]["level"]
+    assert level["resolutions"]["resolutionsPerAuthority"][0]["status"]["code"] == "ER_SUCCESS_NO_MATCH"
+    numb, start, form = turns
+    assert "Please see a doctor if numbness" in numb["ssml"] and numb["shouldEndSession"] is True
+    assert "workout" not in numb["sessionAttributes"]
+    assert "Earlier you mentioned numbness in your leg." in start["ssml"]
+    assert "workout" not in start["sessionAttributes"]
+    # the form question is still a form question
+    assert requests[2]["intent"] == "WorkoutFormIntent" and "Push your hips back" in form["ssml"]

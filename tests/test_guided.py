@@ -414,6 +414,20 @@ def test_a_question_mid_workout_is_answered_then_the_workout_resumes(device: Dev
     assert "Lunges. Set 1 of 2." in device.say("WorkoutNextIntent").text
 
 
+def test_a_safety_question_heard_as_a_start_mid_workout_gets_the_doctor_answer(device: Device) -> None:
+    # Alexa's model may hear "my calf went numb halfway through the workout" as
+    # "{level} workout": the skill gets StartWorkoutIntent and the level's words.
+    device.start()
+    device.next_until("Ready for lunges, set one of two?")
+    numb = device.say("StartWorkoutIntent", {"level": "my calf went numb halfway through the"})
+    assert numb.text.startswith("Please see a doctor if numbness")
+    assert "say next to carry on with lunges, set one of two" in numb.text and not numb.ended
+    assert numb.attributes["workout"] == "active" and numb.attributes["topic"] == "numbness"
+    device.say("AMAZON.StopIntent")
+    assert "Shall I start a new one instead?" in device.start(None).text
+    assert device.say("AMAZON.YesIntent").text.startswith("Earlier you mentioned numbness in your leg.")
+
+
 def test_a_question_that_interrupts_a_set_brings_that_set_back(device: Device) -> None:
     device.start()
     device.next_until("Ready for lunges, set one of two?")

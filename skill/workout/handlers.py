@@ -125,12 +125,22 @@ class _InWorkout(_WorkoutHandler):
 
 class StartWorkoutHandler(_WorkoutHandler):
     """ "Start a workout", "start an advanced workout", "give me a ten minute
-    leg workout", "just squats"; one-shot included."""
+    leg workout", "just squats"; one-shot included. A question the model
+    heard as a start, its words in the level or exercise slot, is answered
+    as the question it is (see :func:`asked_as_workout`)."""
 
     intents = (START_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.trainer.start(handler_input)
+        trainer = self.trainer
+        stray = trainer.stray_words(handler_input)
+        if stray is not None:
+            answer = answer_words(self.coach, handler_input, stray)
+            if asked_as_workout(self.coach, answer, stray):
+                if in_workout(handler_input):
+                    return answer_aside(trainer, handler_input, answer)
+                return deliver(self.coach, handler_input, answer)
+        return trainer.start(handler_input)
 
 
 class WorkoutNextHandler(_Action):
@@ -242,6 +252,27 @@ def answer_words(coach: Coach, handler_input: HandlerInput, text: str) -> Answer
     if answer.offer == OFFER_START and in_workout(handler_input):
         answer = answer_text(coach, text, one_shot=True, previous=previous)
     return answer
+
+
+#: More words than this are a question: a level or an exercise asked for with
+#: its name ("olympic workout", "single leg calf raises") is never more.
+QUESTION_WORDS = 4
+
+
+def asked_as_workout(coach: Coach, answer: Answer, stray: str) -> bool:
+    """Whether a start's stray words (:meth:`Trainer.stray_words`) were a
+    question the interaction model heard as a workout.
+
+    Alexa sends the skill only an intent and its slots: "my calf went numb
+    halfway through the workout" may come as StartWorkoutIntent with the
+    level "my calf went numb halfway through the", and those words are all
+    the skill ever sees of it. A see-a-doctor answer always goes first, and
+    another topic when the words are more than a name; anything else is a
+    workout asked for with a level or an exercise the coach does not know."""
+    topic = coach.knowledge.get(answer.topic_id) if answer.topic_id is not None else None
+    if topic is None:
+        return False
+    return topic.safety or len(stray.split()) > QUESTION_WORDS
 
 
 class WorkoutFormHandler(_WorkoutHandler):

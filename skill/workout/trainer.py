@@ -292,6 +292,21 @@ class Trainer:
             return None
         return self.aside(handler_input, Narration.of(flow.form_text(exercise)))
 
+    def stray_words(self, handler_input: HandlerInput) -> str | None:
+        """The words of the start's level and exercise slots that name no
+        level and no exercise, put back as asked: the level slot's sit before
+        "workout" in every sample ("{level} workout", "start the {level} leg
+        workout"). None when every word said names one."""
+        level_id, level_said = slot(handler_input, LEVEL_SLOT)
+        exercise, exercise_said = exercise_from(handler_input)
+        stray = []
+        if (level_said and level_id not in LEVELS and level_named(level_said) is None
+                and find_exercise(level_said) is None):
+            stray.append(f"{level_said} workout")
+        if exercise_said and exercise is None:
+            stray.append(exercise_said)
+        return " ".join(stray) or None
+
     def exercise_said(self, handler_input: HandlerInput) -> tuple[str | None, str | None]:
         """(exercise id, spoken words) of the request's exercise slot."""
         return exercise_from(handler_input)
