@@ -118,5 +118,23 @@ def test_every_question_gets_the_same_answer_under_any_hash_seed() -> None:
     assert len(digests) == 1
 
 
+def test_every_safety_question_the_model_hears_as_a_workout_gets_a_doctor_answer(
+        tmp_path: Path, nlu: LocalNLU) -> None:
+    # The labelled questions the model sends to a workout intent, held-out ones never
+    # read: Alexa sends only that intent and its slots, and the skill answers from them.
+    skill = build_skill(SQLiteAdapter(tmp_path / "skill.db"))
+    safety = {t.id for t in KNOWLEDGE.safety}
+    wrong = []
+    for q in labelled.training():
+        name, slots = nlu.resolve(q.text)
+        if name in QUESTION_INTENTS:
+            continue
+        response = invoke(skill, E.intent(name, slots or None, new=False))
+        doctor = (response.get("sessionAttributes") or {}).get("topic") in safety
+        if doctor != (q.kind == "safety"):
+            wrong.append(q.text)
+    assert wrong == []
+
+
 def test_nearly_every_labelled_question_reaches_a_question_intent() -> None:
     assert len(QUESTIONS) >= 0.95 * len(ALL_QUESTIONS) and len(QUESTIONS) >= 600
