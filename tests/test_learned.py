@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelled
+from skill.core.content import read_data
 from skill.questions.knowledge import load_knowledge
-from skill.questions.learned import MODEL_FILE, OUT_OF_SCOPE, LearnedScorer, char_grams, load_scorer
+from skill.questions.learned import (MODEL_FILE, OUT_OF_SCOPE, SCALE, LearnedScorer, char_grams,
+                                     load_scorer, word_features)
 from skill.questions.matcher import BLEND, Matcher, default_matcher
+from skill.questions.tokens import Token
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = load_knowledge()
@@ -83,6 +90,73 @@ def test_the_probabilities_sum_to_one_and_favour_the_asked_topic() -> None:
     probs = scorer.probabilities(matcher.normaliser.words(text, lead=True), matcher.tokens(text))
     assert abs(sum(probs.values()) - 1) < 1e-6
     assert max(probs, key=probs.__getitem__) == "why_stubborn"
+
+
+def summed_logits(data: dict[str, Any], words: list[str], toks: list[Token],
+                  cues: list[str]) -> list[float]:
+    """The definition the scorer must agree with: each feature's weight for each
+    class, as a float, summed feature by feature."""
+    n = len(data["classes"])
+
+    def total(flats: list[list[int]]) -> list[float]:
+        out = [0.0] * n
+        for flat in flats:
+            for i in range(0, len(flat), 2):
+                out[flat[i]] += flat[i + 1] / SCALE
+        return out
+
+    feats = word_features(words, toks, cues)
+    grams = [g for w in words for g in char_grams(w, tuple(data["chars"]))]
+    said = total([data["words"].get(f, []) for f in feats])
+    spelt = total([data["char_grams"].get(g, []) for g in grams])
+    a = 1 / math.sqrt(len(feats)) if feats else 0.0
+    b = 1 / math.sqrt(len(grams)) if grams else 0.0
+    return [z / SCALE + a * x + b * y for z, x, y in zip(data["bias"], said, spelt)]
+
+
+def test_the_scorer_sums_the_shipped_weights_of_every_question_as_floats_would() -> None:
+    data = read_data("questions/learned.json")
+    matcher, scorer = default_matcher(), LearnedScorer(data)
+    for text in TEXTS:
+        words, toks = matcher.normaliser.words(text, lead=True), matcher.tokens(text)
+        cues = matcher.cue_topics(toks)
+        expected = summed_logits(data, words, toks, cues)
+        assert scorer.logits(words, toks, cues) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+WORDS = st.sampled_from(["leg", "legs", "fat", "a", "squat", "salt", "calves", "leg"])
+FEATURES = st.sampled_from(["w leg", "w fat", "w leg fat", "w fat leg", "w a", "t LEG", "t !LEG",
+                            "t FAT", "q diet", "q cellulite"])
+GRAMS = st.sampled_from(sorted({g for w in ("leg", "legs", "fat", "a", "squat", "calves")
+                                for g in char_grams(w, (2, 4))}))
+
+
+def flat_weights(n: int) -> st.SearchStrategy[list[int]]:
+    """[class, thousandths, ...]: some classes, each once, with large and negative weights."""
+    return st.dictionaries(st.integers(0, n - 1), st.integers(-50_000, 50_000), min_size=1).map(
+        lambda weights: [v for c in sorted(weights) for v in (c, weights[c])])
+
+
+@st.composite
+def models(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(1, 6))
+    return {"classes": [f"c{i}" for i in range(n)],
+            "bias": draw(st.lists(st.integers(-9_000, 9_000), min_size=n, max_size=n)),
+            "chars": [2, 4],
+            "words": draw(st.dictionaries(FEATURES, flat_weights(n))),
+            "char_grams": draw(st.dictionaries(GRAMS, flat_weights(n)))}
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=models(), words=st.lists(WORDS, max_size=12), negated=st.lists(st.booleans()),
+       cues=st.lists(st.sampled_from(["diet", "cellulite"]), max_size=2, unique=True))
+def test_any_weights_are_summed_as_floats_would(data: dict[str, Any], words: list[str],
+                                                negated: list[bool], cues: list[str]) -> None:
+    toks = [Token(w, w.upper()[:3], no) for w, no in zip(words, negated)]
+    scorer = LearnedScorer(data)
+    for _ in range(2):  # the second time from the remembered sums
+        assert scorer.logits(words, toks, cues) == pytest.approx(
+            summed_logits(data, words, toks, cues), rel=1e-12, abs=1e-12)
 
 
 def test_character_grams_pad_each_word() -> None:

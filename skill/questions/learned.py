@@ -14,7 +14,10 @@ square root of its size.
 
 Here only the weights are read (:data:`MODEL_FILE`, JSON, shipped in the
 package) and the features summed in pure Python: a dict lookup per word,
-word pair and term (a word's n-grams are summed once and remembered). The
+word pair and term (a word's n-grams are summed once and remembered). A
+feature's weights for every class are packed into one integer, a field of
+:data:`FIELD` bits per class, so one integer addition adds them all, exactly
+(thousandths): no loop over the classes until the sums are read. The
 weights are fitted at build time by :mod:`skill.questions.training`
 (scikit-learn, the dev extra):
 
@@ -61,12 +64,17 @@ def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
             for i in range(len(padded) - n + 1)]
 
 
-def _dense(flat: Sequence[int], n: int) -> tuple[float, ...]:
-    """[class, thousandths, class, thousandths, ...] as one weight per class."""
-    out = [0.0] * n
-    for i in range(0, len(flat), 2):
-        out[flat[i]] += flat[i + 1] / SCALE
-    return tuple(out)
+#: Each class's weights are summed in a field of this many bits of one integer.
+FIELD = 40
+_HALF = 1 << (FIELD - 1)  # a field holds sums from -_HALF to _HALF - 1 thousandths
+_MASK = (1 << FIELD) - 1
+
+
+def _packed(flat: Sequence[int]) -> int:
+    """[class, thousandths, class, thousandths, ...] as one integer, class c's
+    thousandths times 2 ** (FIELD * c): adding two such integers adds their
+    weights class by class, exactly (and in any order)."""
+    return sum(flat[i + 1] << (FIELD * flat[i]) for i in range(0, len(flat), 2))
 
 
 class LearnedScorer:
@@ -79,46 +87,50 @@ class LearnedScorer:
         # Weights stay as read until a question needs them (reading is then only json's).
         self._words: dict[str, Sequence[int]] = data["words"]
         self._chars: Mapping[str, Sequence[int]] = data["char_grams"]
-        self._dense: dict[str, tuple[float, ...] | None] = {}
-        self._word_cache: dict[str, tuple[int, tuple[float, ...]]] = {}
+        self._packed: dict[str, int] = {}
+        self._word_cache: dict[str, tuple[int, int]] = {}
+        # Added to a sum, makes each field's sum non-negative, so it can be read alone.
+        self._bias_fields = sum(_HALF << (FIELD * c) for c in range(len(self.classes)))
 
-    def _weights(self, feature: str) -> tuple[float, ...] | None:
-        """A word, pair or term's weight for each class (remembered), None if it has none."""
+    def _weights(self, feature: str) -> int:
+        """A word, pair or term's weights, packed (remembered); 0 if it has none."""
         try:
-            return self._dense[feature]
+            return self._packed[feature]
         except KeyError:
-            flat = self._words.get(feature)
-            found = _dense(flat, len(self.classes)) if flat else None
-            if len(self._dense) < _CACHE_SIZE:
-                self._dense[feature] = found
+            found = _packed(self._words.get(feature, ()))
+            if len(self._packed) < _CACHE_SIZE:
+                self._packed[feature] = found
             return found
 
-    def _word(self, word: str) -> tuple[int, tuple[float, ...]]:
-        """A word's number of n-grams and their weights summed by class (remembered)."""
+    def _word(self, word: str) -> tuple[int, int]:
+        """A word's number of n-grams and their weights, summed and packed (remembered)."""
         found = self._word_cache.get(word)
         if found is None:
             grams = char_grams(word, self.sizes)
-            flat = [v for g in grams for v in self._chars.get(g, ())]
-            found = len(grams), _dense(flat, len(self.classes))
+            found = len(grams), sum(_packed(self._chars.get(g, ())) for g in grams)
             if len(self._word_cache) < _CACHE_SIZE:
                 self._word_cache[word] = found
         return found
 
+    def _unpacked(self, total: int) -> list[float]:
+        """A packed sum's weight for each class."""
+        biased = total + self._bias_fields
+        return [(((biased >> (FIELD * c)) & _MASK) - _HALF) / SCALE
+                for c in range(len(self.classes))]
+
     def logits(self, words: Sequence[str], toks: Sequence[Token],
                cues: Sequence[str] = ()) -> list[float]:
-        """Each class's bias plus its weights times the features, summed in the
-        order the features come (the same sums in every process)."""
+        """Each class's bias plus its weights times the features: the weights
+        are summed exactly, as integers (thousandths), so the same in every
+        process and whatever the order."""
         feats = word_features(words, toks, cues)
-        said = [v for v in map(self._weights, feats) if v is not None]
+        said = self._unpacked(sum(map(self._weights, feats)))
         found = [self._word(w) for w in words]
-        spelt = [v for _, v in found]
+        spelt = self._unpacked(sum(packed for _, packed in found))
         grams = sum(count for count, _ in found)
         a = 1 / math.sqrt(len(feats)) if feats else 0.0
         b = 1 / math.sqrt(grams) if grams else 0.0
-        zeros = (0.0,) * len(self.classes)
-        return [z + a * x + b * y for z, x, y in zip(
-            self.bias, map(sum, zip(*said)) if said else zeros,
-            map(sum, zip(*spelt)) if spelt else zeros)]
+        return [z + a * x + b * y for z, x, y in zip(self.bias, said, spelt)]
 
     def probabilities(self, words: Sequence[str], toks: Sequence[Token],
                       cues: Sequence[str] = ()) -> dict[str, float]:
