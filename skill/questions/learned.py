@@ -30,10 +30,11 @@ Safety topics are no class: the scorer never sends anyone to a doctor.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import struct
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from skill.core.content import read_data
 from skill.questions.normaliser import Token
@@ -47,6 +48,9 @@ SCALE = 1000
 DECIMALS = 9
 #: Words whose n-gram sums are remembered (bounded: a server hears any word).
 _CACHE_SIZE = 20_000
+
+V = TypeVar("V")
+
 
 def word_features(words: Sequence[str], toks: Sequence[Token],
                   cues: Sequence[str] = ()) -> list[str]:
@@ -65,9 +69,8 @@ def char_grams(word: str, sizes: tuple[int, int]) -> list[str]:
 
 
 #: Each class's weights are summed in a field of this many bits of one integer.
-FIELD = 40
+FIELD = 64
 _HALF = 1 << (FIELD - 1)  # a field holds sums from -_HALF to _HALF - 1 thousandths
-_MASK = (1 << FIELD) - 1
 
 
 def _packed(flat: Sequence[int]) -> int:
@@ -75,6 +78,21 @@ def _packed(flat: Sequence[int]) -> int:
     thousandths times 2 ** (FIELD * c): adding two such integers adds their
     weights class by class, exactly (and in any order)."""
     return sum(flat[i + 1] << (FIELD * flat[i]) for i in range(0, len(flat), 2))
+
+
+class _Remembered(dict[str, V]):
+    """Each key's value, computed by ``compute`` when first asked for and kept
+    (up to :data:`_CACHE_SIZE` keys: a server hears any word)."""
+
+    def __init__(self, compute: Callable[[str], V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> V:
+        value = self._compute(key)
+        if len(self) < _CACHE_SIZE:
+            self[key] = value
+        return value
 
 
 class LearnedScorer:
@@ -85,38 +103,26 @@ class LearnedScorer:
         self.bias: tuple[float, ...] = tuple(b / SCALE for b in data["bias"])
         self.sizes: tuple[int, int] = (int(data["chars"][0]), int(data["chars"][1]))
         # Weights stay as read until a question needs them (reading is then only json's).
-        self._words: dict[str, Sequence[int]] = data["words"]
+        words: Mapping[str, Sequence[int]] = data["words"]
         self._chars: Mapping[str, Sequence[int]] = data["char_grams"]
-        self._packed: dict[str, int] = {}
-        self._word_cache: dict[str, tuple[int, int]] = {}
+        #: A word, pair or term's weights, packed (0 if it has none).
+        self._weights = _Remembered(lambda feature: _packed(words.get(feature, ())))
+        self._spelling = _Remembered(self._spelt)
         # Added to a sum, makes each field's sum non-negative, so it can be read alone.
-        self._bias_fields = sum(_HALF << (FIELD * c) for c in range(len(self.classes)))
+        n = len(self.classes)
+        self._bias_fields = sum(_HALF << (FIELD * c) for c in range(n))
+        self._fields = struct.Struct(f"<{n}Q")
 
-    def _weights(self, feature: str) -> int:
-        """A word, pair or term's weights, packed (remembered); 0 if it has none."""
-        try:
-            return self._packed[feature]
-        except KeyError:
-            found = _packed(self._words.get(feature, ()))
-            if len(self._packed) < _CACHE_SIZE:
-                self._packed[feature] = found
-            return found
-
-    def _word(self, word: str) -> tuple[int, int]:
-        """A word's number of n-grams and their weights, summed and packed (remembered)."""
-        found = self._word_cache.get(word)
-        if found is None:
-            grams = char_grams(word, self.sizes)
-            found = len(grams), sum(_packed(self._chars.get(g, ())) for g in grams)
-            if len(self._word_cache) < _CACHE_SIZE:
-                self._word_cache[word] = found
-        return found
+    def _spelt(self, word: str) -> tuple[int, int]:
+        """A word's number of n-grams, and their weights summed and packed."""
+        grams = char_grams(word, self.sizes)
+        return len(grams), sum(_packed(self._chars.get(g, ())) for g in grams)
 
     def _unpacked(self, total: int) -> list[float]:
         """A packed sum's weight for each class."""
         biased = total + self._bias_fields
-        return [(((biased >> (FIELD * c)) & _MASK) - _HALF) / SCALE
-                for c in range(len(self.classes))]
+        return [(field - _HALF) / SCALE
+                for field in self._fields.unpack(biased.to_bytes(self._fields.size, "little"))]
 
     def logits(self, words: Sequence[str], toks: Sequence[Token],
                cues: Sequence[str] = ()) -> list[float]:
@@ -124,8 +130,8 @@ class LearnedScorer:
         are summed exactly, as integers (thousandths), so the same in every
         process and whatever the order."""
         feats = word_features(words, toks, cues)
-        said = self._unpacked(sum(map(self._weights, feats)))
-        found = [self._word(w) for w in words]
+        said = self._unpacked(sum(map(self._weights.__getitem__, feats)))
+        found = list(map(self._spelling.__getitem__, words))
         spelt = self._unpacked(sum(packed for _, packed in found))
         grams = sum(count for count, _ in found)
         a = 1 / math.sqrt(len(feats)) if feats else 0.0
