@@ -81,8 +81,14 @@ class Similarity:
         best = [0.0] * self.n_topics
         second = [0.0] * self.n_topics
         touched = self._rare_docs(known)
+        topics, norms = self._topics, self._norms
         for doc, dot in self._dots(known, touched).items():
-            _keep(best, second, self._topics[doc], dot / self._norms[doc])
+            topic, score = topics[doc], dot / norms[doc]
+            if score > second[topic]:  # among the topic's two best so far
+                if score > best[topic]:
+                    best[topic], second[topic] = score, best[topic]
+                else:
+                    second[topic] = score
         self._groups.keep_best(best, second, self._common_mask(known), touched)
         # The best document decides; a second close one breaks near ties.
         return [round((b + SECOND_WEIGHT * c) / q_norm, DECIMALS) if b else 0.0
@@ -100,10 +106,10 @@ class Similarity:
         """The dot products of the ``touched`` documents, each summed in sorted
         feature order (``known`` is sorted), common features included."""
         dots = dict.fromkeys(touched, 0.0)
-        weight, sets = self._weight, self._sets
+        weight, sets, postings = self._weight, self._sets, self._postings
         for f in known:
             w = weight[f]
-            for doc in self._postings[f] if f not in sets else touched.intersection(sets[f]):
+            for doc in postings[f] if f not in sets else touched.intersection(sets[f]):
                 dots[doc] += w
         return dots
 
@@ -111,14 +117,6 @@ class Similarity:
         """The common features of the query, as a bit mask (see :class:`_Groups`)."""
         bits = self._bits
         return sum(bits[f] for f in known if f in bits)
-
-
-def _keep(best: list[float], second: list[float], topic: int, score: float) -> None:
-    """Keep ``score`` if it is among the two best of its topic so far."""
-    if score > best[topic]:
-        best[topic], second[topic] = score, best[topic]
-    elif score > second[topic]:
-        second[topic] = score
 
 
 class _Groups:
