@@ -138,14 +138,20 @@ class LearnedScorer:
         b = 1 / math.sqrt(grams) if grams else 0.0
         return [z + a * x + b * y for z, x, y in zip(self.bias, said, spelt)]
 
-    def probabilities(self, words: Sequence[str], toks: Sequence[Token],
-                      cues: Sequence[str] = ()) -> dict[str, float]:
-        """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
+    def unrounded(self, words: Sequence[str], toks: Sequence[Token],
+                  cues: Sequence[str] = ()) -> list[float]:
+        """Each class's probability, in the order of :attr:`classes`, not rounded."""
         logits = self.logits(words, toks, cues)
         top = max(logits)
         exps = [math.exp(z - top) for z in logits]
         total = math.fsum(exps)
-        return {c: round(e / total, DECIMALS) for c, e in zip(self.classes, exps)}
+        return [e / total for e in exps]
+
+    def probabilities(self, words: Sequence[str], toks: Sequence[Token],
+                      cues: Sequence[str] = ()) -> dict[str, float]:
+        """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
+        return {c: round(p, DECIMALS)
+                for c, p in zip(self.classes, self.unrounded(words, toks, cues))}
 
 
 @cache

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from skill.questions.blend import Blend, Blended
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer
@@ -104,20 +105,6 @@ _PLACE = frozenset({"LEG", "LIMB"})
 #: much higher on is answered first.
 CHOICE_MARGIN = 0.3
 _ADVERB = re.compile(r"[a-z]{4,}ly")
-
-
-@dataclass(frozen=True)
-class Blend:
-    """How the learned scorer's probabilities join the similarity scores: a topic
-    scores ``(1 - weight) * similarity + weight * probability``; a question the
-    scorer finds out of scope with at least ``out_of_scope`` is out of scope; one
-    with no leg, fitness or food word is still answered when a topic's
-    probability is at least ``sure``. A question is out of scope for a low score
-    only when its best similarity alone is low too (a flat guess halves no score)."""
-
-    weight: float = 0.5
-    out_of_scope: float = 1.01
-    sure: float = 1.01
 
 
 #: The blend chosen by cross-validation on the training rounds
@@ -226,10 +213,15 @@ class Matcher:
         """The topics whose cues fire on ``toks``, in file order."""
         return [tid for tid, b in zip(self.topic_ids, self._cues.bonus(toks)) if b]
 
-    def _blended(self, scores: Sequence[float], probs: dict[str, float]) -> list[float]:
-        weight = self.blend.weight
-        return [round((1 - weight) * s + weight * probs.get(tid, 0.0), DECIMALS)
-                for tid, s in zip(self.topic_ids, scores)]
+    def _blended(self, asked: Sequence[str], toks: Sequence[Token]) -> Blended | None:
+        """The learned scorer's probabilities for the question (``asked``: its words
+        after any carrier phrase), ready to blend; None without a learned scorer."""
+        if self.learned is None:
+            return None
+        classes = self.learned.classes
+        probs = dict(zip(classes, self.learned.unrounded(asked, toks, self.cue_topics(toks))))
+        return Blended(self.blend, [probs.get(tid, 0.0) for tid in self.topic_ids],
+                       probs[OUT_OF_SCOPE])
 
     @staticmethod
     def _best(scores: Sequence[float]) -> int:
@@ -270,13 +262,11 @@ class Matcher:
         words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         vague = self._vague(text, toks)
-        probs = (self.learned.probabilities(asked, toks, self.cue_topics(toks))
-                 if self.learned and not vague else None)
-        confident = probs is not None and max(p for c, p in probs.items()
-                                              if c != OUT_OF_SCOPE) >= self.blend.sure
+        blended = self._blended(asked, toks) if not vague else None
+        confident = blended is not None and blended.confident
         if evidence == 0 and not confident:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
-        if probs is not None and probs[OUT_OF_SCOPE] >= self.blend.out_of_scope:
+        if blended is not None and blended.out_of_scope:
             return Match("out_of_scope", None, 0.0, "the learned scorer finds it none of ours")
         # A word guessed by sound ("ties") adds half its weight to the words heard.
         evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
@@ -285,10 +275,13 @@ class Matcher:
             related = self._related.get(previous or "", frozenset())
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]
         similar = max(scores)  # the best similarity alone, before any blend
-        if probs is not None:
-            scores = self._blended(scores, probs)
-        best = self._best(scores)
-        score, topic_id = scores[best], self.topic_ids[best]
+        if blended is not None:  # only the topics that may be best are blended
+            best = blended.best(scores)
+            score = blended.score(scores, best)
+        else:
+            best = self._best(scores)
+            score = scores[best]
+        topic_id = self.topic_ids[best]
         if {t.term for t in toks if t.term in self.known} <= _PLACE and any(
                 t.term not in self.known and not t.heard for t in toks):
             # A place and a word we don't know ("how do I tan my legs"): not ours.
@@ -300,6 +293,8 @@ class Matcher:
             reason = f"best score {score:.2f} is below {self.threshold}"
             return Match("out_of_scope", None, score, reason)
         parts = two_questions(text, self) if len(toks) <= TWO_PART_TERMS else None
+        if parts is not None and blended is not None:  # each half's blended score too
+            scores = [blended.score(scores, i) for i in range(len(scores))]
         # Each half's topic must also be near the whole question's ("how should I
         # stand and breathe in a squat" is one question, not sitting and squats).
         if parts is not None and min(scores[self.topic_ids.index(t)] for t in parts[:2]) < (
