@@ -64,6 +64,11 @@ _ASKS_FOR_THEM = re.compile(
     r"|\b(?:safe|ok|okay|alright|all right|fine|good|bad|dangerous|too much)\s+for\s+"
     r"(?:her|him|them|my\s+\w+)\b"
     r"|\bshould\s+(?:she|he|they)\s+avoid\b")
+#: The words of warning signs and of conditions the rules read.
+_SIGNS = frozenset({"PAIN", "SORE", "SWELL", "INJURY", "CONDITION", "SURGERY", "PREGNANT", "ORGAN",
+                    "NUMB", "CLOT", "VARICOSE", "LIPO", "MEDICINE", "DOCTOR", "WEAK", "FAINT",
+                    "LUMP", "COLOUR", "WARM", "RED", "BRUISE", "EMERGENCY", "BREATH",
+                    "STARVE", "STOPEAT"})
 #: Body parts: beside an animal or a thing they are its.
 _BODY = frozenset({"LEG", "LIMB"})
 #: Furniture has legs of its own ("the chair has one short leg"); its words also mean sitting.
@@ -94,34 +99,13 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     """(safety topic id, reason) for the most urgent rule that fires, else None.
     ``text`` is the question as asked: its pronouns and numbers, which tokens drop."""
     words = plain_words(text)
-    healed = any(t.term == "HEALED" and not t.negated for t in toks)
-    theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
-              and _ASKS_FOR_THEM.search(words) is None)
-    animals = not_a_persons(toks, text)
-    meant = [t for i, t in enumerate(toks) if (not t.negated or t.term in _ALWAYS_MEANT)
-             and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))
-             and not (healed and t.term in _PAST)
-             and not (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
-                      and _someone_else(toks, i))
-             and i not in animals]
+    aside = _set_aside(toks, text, words)
+    meant = [t for i, t in enumerate(toks) if i not in aside
+             and (not t.heard or (t.term in _NAMES and len(t.heard) >= 6))]
     has = frozenset(t.term for t in meant)
     terms = [t.term for t in meant]
     surfaces = frozenset(t.surface for t in meant)
-    # Soreness is pain, except the everyday soreness of muscles asked about with
-    # rest, massage or sitting ("my legs are always sore, should I take days
-    # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
-    # (said either way: "not getting enough protein" is still about training)
-    # Soreness after a session asked about with the next one, or after a long day
-    # on one's feet, is everyday too; soreness that has lasted weeks is not.
-    on_feet = _ON_FEET.search(words) is not None
-    joint = any(t.term == "LIMB" and not (on_feet and t.surface == "feet") for t in meant)
-    everyday_sore = (not joint and "PAIN" not in has
-                     and (any(t.term in _EVERYDAY_SORE for t in toks) or on_feet
-                          or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
-                              and _NEXT_SESSION.search(words) is not None)))
-    # ... and so is stiffness in the neck or the shoulders ("stiff neck, can I still squat").
-    pain = (("PAIN" in has and not _IF_IT_HURTS.search(words))
-            or ("SORE" in has and not everyday_sore and not sore_elsewhere(meant)))
+    pain = _pain(toks, meant, words)
     unlike = _UNLIKE_THE_OTHER.search(words)
     hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
         unlike is not None and unlike.group(1) in _WARMER)
@@ -209,6 +193,55 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
         if fires:
             return topic, reason
     return None
+
+
+def _pain(toks: Sequence[Token], meant: Sequence[Token], words: str) -> bool:
+    """Pain, or soreness that is no everyday soreness of training (``meant``: the tokens counted)."""
+    has = frozenset(t.term for t in meant)
+    # Soreness is pain, except the everyday soreness of muscles asked about with
+    # rest, massage or sitting ("my legs are always sore, should I take days
+    # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
+    # (said either way: "not getting enough protein" is still about training)
+    # Soreness after a session asked about with the next one, or after a long day
+    # on one's feet, is everyday too; soreness that has lasted weeks is not.
+    on_feet = _ON_FEET.search(words) is not None
+    joint = any(t.term == "LIMB" and not (on_feet and t.surface == "feet") for t in meant)
+    everyday_sore = (not joint and "PAIN" not in has
+                     and (any(t.term in _EVERYDAY_SORE for t in toks) or on_feet
+                          or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
+                              and _NEXT_SESSION.search(words) is not None)))
+    # ... and so is stiffness in the neck or the shoulders ("stiff neck, can I still squat").
+    return (("PAIN" in has and not _IF_IT_HURTS.search(words))
+            or ("SORE" in has and not everyday_sore and not sore_elsewhere(meant)))
+
+
+def _set_aside(toks: Sequence[Token], text: str, words: str) -> frozenset[int]:
+    """The tokens no rule counts: negated (but breathlessness), said to have healed,
+    someone else's news, or an animal's or a thing's."""
+    healed = any(t.term == "HEALED" and not t.negated for t in toks)
+    theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
+              and _ASKS_FOR_THEM.search(words) is None)
+    animals = not_a_persons(toks, text)
+    return frozenset(i for i, t in enumerate(toks) if (t.negated and t.term not in _ALWAYS_MEANT)
+                     or (healed and t.term in _PAST)
+                     or (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
+                         and _someone_else(toks, i))
+                     or i in animals)
+
+
+def signs_set_aside(toks: Sequence[Token], text: str = "") -> bool:
+    """The question names a warning sign only to set it aside ("I'm not injured",
+    "it doesn't hurt", "my knee healed years ago", "my friend had surgery", "my dog's
+    leg is swollen"): the rules route it no doctor, and no second opinion may."""
+    words = plain_words(text)
+    aside = _set_aside(toks, text, words)
+    if any(toks[i].term in _SIGNS for i in aside):
+        return True
+    # ... nor pain only supposed, everyday soreness, or pain asked about with another move
+    # ("what do I do if squats hurt my knees", "achy after leg day, can I go again").
+    meant = [t for i, t in enumerate(toks) if i not in aside and not t.heard]
+    said = {t.term for t in meant}
+    return bool(said & {"PAIN", "SORE"}) and ("ALT" in said or not _pain(toks, meant, words))
 
 
 def _taken_out(meant: Sequence[Token], words: str) -> bool:

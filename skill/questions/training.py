@@ -27,6 +27,7 @@ from skill.questions.knowledge import Knowledge, load_knowledge
 from skill.questions.learned import (MODEL_FILE, OUT_OF_SCOPE, SCALE, char_grams,
                                      word_features)
 from skill.questions.matcher import Matcher
+from skill.questions.safety_learned import NOT_SAFETY, SAFETY, SAFETY_FILE, URGENCY
 
 #: Inverse regularisation strength of the regression.
 C = 30.0
@@ -36,6 +37,9 @@ CHARS = (2, 4)
 TOL = 1e-4
 #: Weights smaller than this (in absolute value) are dropped.
 KEEP = 0.2
+#: The safety detector's settings (:mod:`skill.questions.safety_learned`), chosen by
+#: cross-validation (``benchmarks/bench_safety.py --grid``).
+SAFETY_C, SAFETY_KEEP = 10.0, 0.1
 TESTS = Path(__file__).resolve().parents[2] / "tests"
 
 
@@ -44,6 +48,9 @@ class Settings:
     c: float = C
     chars: tuple[int, int] = CHARS
     keep: float = KEEP
+
+
+SAFETY_SETTINGS = Settings(c=SAFETY_C, keep=SAFETY_KEEP)
 
 
 def classes(knowledge: Knowledge) -> list[str]:
@@ -60,6 +67,22 @@ def labelled_examples(questions: Iterable[Any]) -> list[tuple[str, str]]:
     """(text, class) for labelled questions (``tests/labelled.py``'s Question): safety
     questions are left out, two topics count as the first."""
     return [(q.text, q.first) for q in questions if q.kind != "safety"]
+
+
+def safety_examples(knowledge: Knowledge, questions: Iterable[Any]) -> list[tuple[str, str]]:
+    """(text, :data:`SAFETY` or :data:`NOT_SAFETY`): every labelled question, and every
+    sample and phrasing of every topic, for the safety detector."""
+    return ([(q.text, SAFETY if q.kind == "safety" else NOT_SAFETY) for q in questions]
+            + [(text, SAFETY if t.safety else NOT_SAFETY)
+               for t in knowledge for text in (*t.samples, *t.phrasings)])
+
+
+def safety_topic_examples(knowledge: Knowledge, questions: Iterable[Any]) -> list[tuple[str, str]]:
+    """(text, safety topic): the safety questions labelled with a safety topic (not
+    merely "safety"), and the safety topics' samples and phrasings."""
+    ids = {t.id for t in knowledge if t.safety}
+    return ([(q.text, q.first) for q in questions if q.first in ids]
+            + [(text, t.id) for t in knowledge if t.safety for text in (*t.samples, *t.phrasings)])
 
 
 def featurise(matcher: Matcher, text: str, sizes: tuple[int, int]) -> dict[str, float]:
@@ -91,6 +114,8 @@ def fit(rows: Sequence[tuple[dict[str, float], str]], labels: Sequence[str],
     with threadpool_limits(1):  # one thread: the same sums in the same order on every build
         model.fit(x, y)
     present = list(model.classes_)
+    if len(present) == 2:  # one row of weights: the second class's logit beside the first's zero
+        present = present[1:]
     words: dict[str, list[int]] = {}
     grams: dict[str, list[int]] = {}
     for j, name in enumerate(vectoriser.get_feature_names_out()):
@@ -140,6 +165,23 @@ def build(knowledge: Knowledge | None = None, settings: Settings = Settings()) -
     return fit(rows, classes(knowledge), settings)
 
 
+def build_safety(knowledge: Knowledge | None = None,
+                 settings: Settings = SAFETY_SETTINGS) -> dict[str, Any]:
+    """The safety detector's data (:class:`skill.questions.safety_learned.SafetyDetector`):
+    a safety question or not, and which safety topic, most urgent first."""
+    knowledge = knowledge or load_knowledge()
+    matcher = Matcher(knowledge)
+    questions = labelled_questions().training()
+    ids = [t for t in URGENCY if t in {topic.id for topic in knowledge if topic.safety}]
+
+    def rows(examples: list[tuple[str, str]]) -> list[tuple[dict[str, float], str]]:
+        return [(featurise(matcher, text, settings.chars), label) for text, label in examples]
+
+    return {"detector": fit(rows(safety_examples(knowledge, questions)), [NOT_SAFETY, SAFETY],
+                            settings),
+            "topics": fit(rows(safety_topic_examples(knowledge, questions)), ids, settings)}
+
+
 def render(data: dict[str, Any]) -> str:
     """One feature a line, sorted: small diffs when a build changes."""
     lines = [f'"classes": {json.dumps(data["classes"])}', f'"bias": {json.dumps(data["bias"])}',
@@ -152,23 +194,33 @@ def render(data: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
+def render_safety(data: dict[str, Any]) -> str:
+    """The detector's two models, each rendered as :func:`render` does."""
+    return ('{\n"detector": ' + render(data["detector"]).rstrip()
+            + ',\n"topics": ' + render(data["topics"]).rstrip() + "\n}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.questions.training",
-                                     description="Rewrite (or --check) skill/questions/learned.json.")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is not up to date")
+    parser = argparse.ArgumentParser(
+        prog="python -m skill.questions.training",
+        description="Rewrite (or --check) skill/questions/learned.json and safety_learned.json.")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file is not up to date")
     args = parser.parse_args(argv)
     try:
-        text = render(build())
+        texts = {MODEL_FILE: render(build()), SAFETY_FILE: render_safety(build_safety())}
     except (ImportError, FileNotFoundError) as exc:
         print(f"error: {exc} (the build needs a source checkout and the dev extra)", file=sys.stderr)
         return 2
-    if args.check:
-        same = MODEL_FILE.is_file() and MODEL_FILE.read_text(encoding="utf-8") == text
-        print(f"{MODEL_FILE.name} is {'up to date' if same else 'out of date'}")
-        return 0 if same else 1
-    MODEL_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {MODEL_FILE} ({len(text.encode()):,} bytes)")
-    return 0
+    stale = 0
+    for path, text in texts.items():
+        if args.check:
+            same = path.is_file() and path.read_text(encoding="utf-8") == text
+            stale += not same
+            print(f"{path.name} is {'up to date' if same else 'out of date'}")
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path} ({len(text.encode()):,} bytes)")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
