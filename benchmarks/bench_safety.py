@@ -17,8 +17,8 @@ question: scoring the rules there says nothing. Two sets of folds:
 Systems: the rules alone; the detector alone (it replaces the rules; a
 question it does not route gets the matcher's answer without them); rules
 or detector at each threshold (the detector is asked only when no rule
-fires, never when the question sets a warning sign aside: "I'm not
-injured"). Columns: safety questions routed (and to the labelled safety
+fires, never when the question says otherwise: a warning sign the rules set
+aside, "not" about anything, something healed). Columns: safety questions routed (and to the labelled safety
 topic, where the label names one), false alarms on other questions, out of
 scope kept out. The held-out questions are never read.
 
@@ -56,7 +56,7 @@ from skill.questions import safety  # noqa: E402
 from skill.questions.eating_signs import plain_words  # noqa: E402
 from skill.questions.safety import signs_set_aside  # noqa: E402
 from skill.questions.safety_learned import (NOT_SAFETY, SAFETY, THRESHOLD, URGENCY,  # noqa: E402
-                                            SafetyDetector)
+                                            SafetyDetector, says_otherwise)
 from skill.questions.training import (SAFETY_SETTINGS, Settings, featurise, fit,  # noqa: E402
                                       safety_examples, safety_topic_examples)
 
@@ -120,15 +120,17 @@ class Reader:
             self._read[text] = (m.normaliser.words(text, lead=True), toks, m.cue_topics(toks), text)
         return self._read[text]
 
-    def aside(self, text: str, gate: str = "set aside") -> bool:
+    def aside(self, text: str, gate: str = "says otherwise") -> bool:
         """Whether the detector may not route ``text``: the shipped gate
-        (:func:`skill.questions.safety.signs_set_aside`), or ("negated") only the
-        signs the rules do not count at all (negated, healed, someone else's, an animal's)."""
+        (:func:`skill.questions.safety_learned.says_otherwise`), only the signs the
+        rules set aside ("set aside": :func:`skill.questions.safety.signs_set_aside`),
+        or only those the rules do not count at all ("negated": negated, healed,
+        someone else's, an animal's)."""
         toks = self.read(text)[1]
         if gate == "negated":
             aside = safety._set_aside(toks, text, plain_words(text))
             return any(toks[i].term in safety._SIGNS for i in aside)
-        return signs_set_aside(toks, text)
+        return (signs_set_aside if gate == "set aside" else says_otherwise)(toks, text)
 
     def answer(self, text: str, rules: bool = True) -> Answer:
         """Today's matcher's answer, with or without its safety rules."""
@@ -155,7 +157,7 @@ def fit_detector(reader: Reader, safety_rows: Sequence[tuple[str, str]],
 class Opinions:
     """One fold's detector: its probability and topic for each text (remembered)."""
 
-    def __init__(self, reader: Reader, detector: SafetyDetector, gate: str = "set aside") -> None:
+    def __init__(self, reader: Reader, detector: SafetyDetector, gate: str = "says otherwise") -> None:
         self.reader, self.detector, self.gate = reader, detector, gate
         self._p: dict[str, float] = {}
 
@@ -196,7 +198,7 @@ def systems(rules: Callable[[str], Answer], without: Callable[[str], Answer],
 
 
 def cross_validate(reader: Reader, questions: Sequence[Question], k: int, settings: Settings,
-                   thresholds: Sequence[float], gate: str = "set aside") -> dict[str, dict[str, Totals]]:
+                   thresholds: Sequence[float], gate: str = "says otherwise") -> dict[str, dict[str, Totals]]:
     """Today's rules, and detectors fitted on the other folds ("rounds", "rest")."""
     knowledge = reader.matcher.knowledge
     out: dict[str, dict[str, Totals]] = {}
@@ -280,7 +282,7 @@ def answers_then(commit: str, texts: tuple[str, ...]) -> dict[str, Answer]:
 
 
 def as_of_then(reader: Reader, questions: Sequence[Question], settings: Settings,
-               thresholds: Sequence[float], gate: str = "set aside") -> dict[str, Totals]:
+               thresholds: Sequence[float], gate: str = "says otherwise") -> dict[str, Totals]:
     """Each seen round, by the matcher and a detector as of the commit before it was seen."""
     rounds = dict.fromkeys(q.batch.split(".")[0] for q in questions if "." in q.batch)
     out: dict[str, Totals] = {}
@@ -331,10 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     reader = Reader(Matcher(load_knowledge(), learned=load_scorer(), blend=BLEND))  # no detector
     questions = training()
     print(f"{len(questions)} training questions; shipped threshold {THRESHOLD}")
-    grid = [(SAFETY_SETTINGS, "set aside")]
+    grid = [(SAFETY_SETTINGS, "says otherwise")]
     if args.grid:
         grid += [(Settings(c, (2, 4), keep), gate) for c in (1.0, 3.0, 10.0, 30.0)
-                 for keep in (0.0, 0.1) for gate in ("set aside", "negated")
+                 for keep in (0.0, 0.1) for gate in ("says otherwise", "set aside", "negated")
                  if (Settings(c, (2, 4), keep), gate) != grid[0]]
     for settings, gate in grid:
         print(f"\n== regression {settings}, gate: {gate}")

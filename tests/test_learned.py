@@ -29,6 +29,7 @@ from skill.questions.learned import (MODEL_FILE, OUT_OF_SCOPE, SCALE, LearnedSco
                                      load_scorer, word_features)
 from skill.questions.matcher import BLEND, Matcher, default_matcher
 from skill.questions.tokens import Token
+from skill.questions.safety_learned import load_detector
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = load_knowledge()
@@ -38,8 +39,8 @@ TEXTS = sorted({q.text for q in labelled.training()}
 
 @pytest.fixture(scope="module")
 def plain() -> Matcher:
-    """The matcher without the learned scorer."""
-    return Matcher(KNOWLEDGE)
+    """The matcher without the learned scorer (with the safety detector the skill asks)."""
+    return Matcher(KNOWLEDGE, safety=load_detector())
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +241,7 @@ def test_a_launch_reads_no_weights(tmp_path: Path) -> None:
         "import skill.endpoint.lambda_function as entry\n"
         f"entry.handler(json.loads({json.dumps(json.dumps(E.launch()))}), None)\n"
         "print(sorted(m for m in ('skill.questions.matcher', 'skill.questions.learned',"
-        " 'sklearn', 'numpy') if m in sys.modules))\n"
+        " 'skill.questions.safety_learned', 'sklearn', 'numpy') if m in sys.modules))\n"
     )
     env = {**os.environ, "LEGCOACH_STORE": f"sqlite:{tmp_path / 'child.db'}"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,

@@ -9,8 +9,11 @@ when a :class:`Matcher` is built:
    contractions, numbers, phrases, a light stemmer, synonym groups, words
    heard again by sound (:mod:`skill.questions.phonetic`), negation and "just/only"
    scope.
-2. Safety first (:mod:`skill.questions.safety`): rules, most urgent first. Safety
-   topics are reached only this way, never by similarity.
+2. Safety first (:mod:`skill.questions.safety`): rules, most urgent first; when
+   none fires, a learned second opinion (:mod:`skill.questions.safety_learned`)
+   routes a question it is sure of, unless the question sets a warning sign
+   aside ("I'm not injured"). Safety topics are reached only these ways, never
+   by similarity.
 3. TF-IDF cosine (:mod:`skill.questions.similarity`) over terms and pairs of
    nearby terms against every title, sample and keyword list of the other
    topics; a topic scores its best document. A negated exercise ("no lunges") asks for
@@ -52,6 +55,7 @@ from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer
 from skill.questions.safety import not_a_persons, safety_rule
+from skill.questions.safety_learned import SafetyDetector, load_detector
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.two_parts import two_questions
@@ -139,10 +143,11 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None, *,
                  threshold: float = THRESHOLD, learned: LearnedScorer | None = None,
-                 blend: Blend = Blend()) -> None:
+                 blend: Blend = Blend(), safety: SafetyDetector | None = None) -> None:
         from skill.questions.intents import QUESTION_CARRIERS
 
         self.knowledge = knowledge
+        self.safety = safety
         self.threshold = threshold
         self.learned, self.blend = learned, blend
         self.normaliser = Normaliser(vocabulary or load_vocabulary())
@@ -213,13 +218,15 @@ class Matcher:
         """The topics whose cues fire on ``toks``, in file order."""
         return [tid for tid, b in zip(self.topic_ids, self._cues.bonus(toks)) if b]
 
-    def _blended(self, asked: Sequence[str], toks: Sequence[Token]) -> Blended | None:
+    def _blended(self, asked: Sequence[str], toks: Sequence[Token],
+                 cues: Sequence[str]) -> Blended | None:
         """The learned scorer's probabilities for the question (``asked``: its words
-        after any carrier phrase), ready to blend; None without a learned scorer."""
+        after any carrier phrase; ``cues``: the topics whose cues fire), ready to
+        blend; None without a learned scorer."""
         if self.learned is None:
             return None
         classes = self.learned.classes
-        probs = dict(zip(classes, self.learned.unrounded(asked, toks, self.cue_topics(toks))))
+        probs = dict(zip(classes, self.learned.unrounded(asked, toks, cues)))
         return Blended(self.blend, [probs.get(tid, 0.0) for tid in self.topic_ids],
                        probs[OUT_OF_SCOPE])
 
@@ -239,6 +246,12 @@ class Matcher:
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         asked = self.normaliser.words(text, lead=True)  # the words after any carrier phrase
+        cues = self.cue_topics(toks) if self.safety or self.learned else []
+        # No rule fired: a sure second opinion may still see a warning sign.
+        opinion = self.safety.opinion(asked, toks, text, cues) if self.safety else None
+        if opinion is not None and opinion.topic_id in self._safety_ids:
+            return Match("safety", opinion.topic_id, opinion.probability,
+                         f"safety detector: {opinion.probability:.2f} sure")
         if grows(asked):  # "how do I bulk up my legs": the opposite of what we coach
             return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
         if an_errand_or_a_blemish(asked):  # "book me a massage", "a spot on my chin"
@@ -262,7 +275,7 @@ class Matcher:
         words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         vague = self._vague(text, toks)
-        blended = self._blended(asked, toks) if not vague else None
+        blended = self._blended(asked, toks, cues) if not vague else None
         confident = blended is not None and blended.confident
         if evidence == 0 and not confident:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")
@@ -343,8 +356,9 @@ class Matcher:
 
 @cache
 def default_matcher() -> Matcher:
-    """The package's matcher: its own knowledge, with the shipped learned scorer."""
-    return Matcher(load_knowledge(), learned=load_scorer(), blend=BLEND)
+    """The package's matcher: its own knowledge, with the shipped learned scorer and
+    safety detector."""
+    return Matcher(load_knowledge(), learned=load_scorer(), blend=BLEND, safety=load_detector())
 
 
 def match_question(text: str) -> Match:

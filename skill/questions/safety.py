@@ -43,7 +43,7 @@ _NEXT_SESSION = re.compile(r"\b(?:again|another|today|tonight|next (?:session|wo
 _ON_FEET = re.compile(r"\bon (?:my|me|her|his|their|your) feet\b|\bstanding (?:all|for)\b"
                       r"|\b(?:long|whole|all) (?:day|days|shift|shifts)\b")
 #: Concepts a negation does not cancel.
-_ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
+ALWAYS_MEANT = frozenset({"BREATH", "EMERGENCY"})
 #: An injury, condition or operation said to have healed is history, not a reason to see anyone.
 _PAST = frozenset({"INJURY", "CONDITION", "SURGERY", "PREGNANT", "ORGAN"})
 #: Someone else's news ("my friend had surgery", "my pregnant sister asked") is not the
@@ -222,7 +222,7 @@ def _set_aside(toks: Sequence[Token], text: str, words: str) -> frozenset[int]:
     theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
               and _ASKS_FOR_THEM.search(words) is None)
     animals = not_a_persons(toks, text)
-    return frozenset(i for i, t in enumerate(toks) if (t.negated and t.term not in _ALWAYS_MEANT)
+    return frozenset(i for i, t in enumerate(toks) if (t.negated and t.term not in ALWAYS_MEANT)
                      or (healed and t.term in _PAST)
                      or (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
                          and _someone_else(toks, i))

@@ -11,10 +11,11 @@ question at all, and which safety topic it fits best.
 It is asked only when no rule fires, so a rule's answer, most urgent first,
 always comes first. It routes a question only when it is sure
 (:data:`THRESHOLD`, chosen by cross-validation in
-``benchmarks/bench_safety.py``) and the question sets no warning sign aside
-(:func:`skill.questions.safety.signs_set_aside`: "I'm not injured", "my
-friend had surgery", "my dog's leg is swollen"): it never overrides the
-rules' reading of a negation. Among the safety topics, equal probabilities go
+``benchmarks/bench_safety.py``) and the question says nothing otherwise
+(:func:`says_otherwise`): no warning sign the rules set aside ("I'm not
+injured", "my friend had surgery", "my dog's leg is swollen", "what do I do
+if squats hurt"), no "not" about anything, nothing healed. It never
+overrides the rules' reading of a negation. Among the safety topics, equal probabilities go
 to the more urgent one (:data:`URGENCY`).
 
 The weights are built with the learned scorer's, by
@@ -34,13 +35,13 @@ from typing import Any
 from skill.core.content import read_data
 from skill.questions.learned import LearnedScorer
 from skill.questions.normaliser import Token
-from skill.questions.safety import signs_set_aside
+from skill.questions.safety import ALWAYS_MEANT, signs_set_aside
 
 SAFETY_FILE = Path(__file__).with_name("safety_learned.json")
 #: The detector's classes: not a safety question, a safety question.
 NOT_SAFETY, SAFETY = "none", "safety"
 #: The probability of a safety question at and above which the detector routes it.
-THRESHOLD = 0.9
+THRESHOLD = 0.7
 #: The safety topics, most urgent first (the order the rules are tried in).
 URGENCY = ("emergency", "stroke_signs", "cold_leg", "blood_clot", "eating_problems",
            "after_surgery", "pregnancy", "numbness", "lipoedema", "varicose_veins", "medicine",
@@ -77,12 +78,20 @@ class SafetyDetector:
     def opinion(self, words: Sequence[str], toks: Sequence[Token], text: str,
                 cues: Sequence[str] = ()) -> Opinion | None:
         """A safety topic when the detector is sure and no warning sign is set aside."""
-        if signs_set_aside(toks, text):
-            return None
         probability = self.probability(words, toks, cues)
-        if probability < self.threshold:
+        if probability < self.threshold or says_otherwise(toks, text):
             return None
         return Opinion(self.topic(words, toks, cues), probability)
+
+
+def says_otherwise(toks: Sequence[Token], text: str) -> bool:
+    """The question sets a warning sign aside as the rules read it
+    (:func:`skill.questions.safety.signs_set_aside`), says "not" about anything
+    (but breathlessness: "I can't breathe" is a symptom however it is said: "I
+    haven't had my knee scoped"), or says something healed."""
+    return (any((t.negated and t.term not in ALWAYS_MEANT) or (t.term == "HEALED" and not t.negated)
+                for t in toks)
+            or signs_set_aside(toks, text))
 
 
 @cache
