@@ -322,6 +322,33 @@ def report(title: str, results: dict[str, Totals]) -> None:
         print(totals.line(name))
 
 
+def timing(texts: Sequence[str], rounds: int = 5) -> None:
+    """Time per question of the matcher with and without the shipped detector
+    (each question's best of ``rounds``, the two matchers in turn)."""
+    from skill.questions.safety_learned import load_detector
+
+    start = time.perf_counter()
+    detector = load_detector()
+    load_ms = (time.perf_counter() - start) * 1000
+    knowledge = load_knowledge()
+    matchers = {"without the detector": Matcher(knowledge, learned=load_scorer(), blend=BLEND),
+                "with it (the skill's)": Matcher(knowledge, learned=load_scorer(), blend=BLEND,
+                                                 safety=detector)}
+    best = {name: [float("inf")] * len(texts) for name in matchers}
+    for _ in range(rounds):
+        for name, m in matchers.items():
+            for i, text in enumerate(texts):
+                begin = time.perf_counter()
+                m.match(text)
+                best[name][i] = min(best[name][i], (time.perf_counter() - begin) * 1e6)
+    print(f"\ntime per question ({len(texts)} questions, best of {rounds}; "
+          f"weights read in {load_ms:.0f} ms):")
+    for name, times in best.items():
+        ordered = sorted(times)
+        print(f"  matcher {name:<22} mean {sum(times) / len(times):6.0f} us"
+              f"  p50 {ordered[len(ordered) // 2]:6.0f} us  p99 {ordered[len(ordered) * 99 // 100]:6.0f} us")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="k-fold over the rest (default 5)")
@@ -348,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report({"rounds": "rounds (leave one seen round out; today's rules have read it)",
                     "rest": f"rest ({args.folds} folds over the other training questions)"}[group],
                    results)
+    timing(sorted({q.text for q in questions}))
     print(f"\n({time.perf_counter() - start:.0f} s)")
     return 0
 
