@@ -11,9 +11,9 @@ when a :class:`Matcher` is built:
    scope.
 2. Safety first (:mod:`skill.questions.safety`): rules, most urgent first; when
    none fires, a learned second opinion (:mod:`skill.questions.safety_learned`)
-   routes a question it is sure of, unless the question sets a warning sign
-   aside ("I'm not injured"). Safety topics are reached only these ways, never
-   by similarity.
+   routes a question it is sure of, unless the question says otherwise ("I'm
+   not injured"). Safety topics are reached only these ways, never by
+   similarity.
 3. TF-IDF cosine (:mod:`skill.questions.similarity`) over terms and pairs of
    nearby terms against every title, sample and keyword list of the other
    topics; a topic scores its best document. A negated exercise ("no lunges") asks for

@@ -10,6 +10,11 @@ fitted on the features the scorer computes, with a fixed solver and no
 randomness; weights are rounded to thousandths and those smaller than
 :data:`KEEP` dropped, so the file stays small and the same on every build.
 The held-out questions are never read.
+
+The safety detector (:mod:`skill.questions.safety_learned`) is fitted the same
+way to every labelled question, sample and phrasing, safety ones included:
+once as a safety question or not, once as which safety topic (the questions
+labelled with one). Both files are written by one command.
 """
 
 from __future__ import annotations
