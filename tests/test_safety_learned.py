@@ -159,10 +159,12 @@ def test_the_shipped_detector_answers_as_a_fresh_build(fresh: SafetyDetector) ->
                         "run python -m skill.questions.training")
 
 
-def test_the_shipped_detector_raises_no_alarm_on_the_labelled_questions() -> None:
-    """Every labelled question that is no safety question keeps the rules' answer."""
+def test_the_shipped_detector_raises_no_alarm_on_the_labelled_questions(plain: Matcher) -> None:
+    """No labelled question that is no safety question is sent to a doctor by the
+    detector (the rules' own false alarms are measured by benchmarks/bench_matcher.py)."""
     alarms = [q.text for q in labelled.training() if q.kind != "safety"
-              and default_matcher().match(q.text).kind == "safety"]
+              and default_matcher().match(q.text).kind == "safety"
+              and plain.match(q.text).kind != "safety"]
     assert alarms == []
 
 
