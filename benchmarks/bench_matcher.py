@@ -46,6 +46,7 @@ from skill.questions.intents import QUESTION_INTENT, WHY_QUESTION_INTENT  # noqa
 from skill.questions.knowledge import Knowledge, load_knowledge  # noqa: E402
 from skill.questions.learned import load_scorer  # noqa: E402
 from skill.questions.matcher import BLEND, Match, Matcher  # noqa: E402
+from skill.questions.safety_learned import load_detector  # noqa: E402
 from skill.store.sqlite import SQLiteAdapter  # noqa: E402
 
 
@@ -182,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     knowledge = load_knowledge()
     start = time.perf_counter()
-    matcher = Matcher(knowledge, learned=load_scorer(), blend=BLEND)  # as the skill's
+    matcher = Matcher(knowledge, learned=load_scorer(), blend=BLEND,  # as the skill's
+                      safety=load_detector())
     build_ms = (time.perf_counter() - start) * 1000
     overlap = OverlapMatcher(knowledge)
     held, old, train = heldout(), seen(), [q for q in training() if q.batch.count(".") == 0]
@@ -192,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     plain = Matcher(knowledge)
     heldout_report("Leg Coach matcher", matcher.match, held)
+    heldout_report("the matcher without its safety detector",
+                   Matcher(knowledge, learned=load_scorer(), blend=BLEND).match, held)
     heldout_report("the matcher without its learned scorer", plain.match, held)
     heldout_report("baseline word-overlap matcher", overlap.match, held)
     training_report("Leg Coach matcher", matcher.match, old, errors=args.errors,
