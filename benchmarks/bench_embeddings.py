@@ -105,10 +105,11 @@ class Embedded(Matcher):
                 best[topic] = max(0.0, round(cosine, 6))
         return best
 
-    def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
+    def scores(self, toks: Sequence[Token], *, refers: bool = False,
+               bonus: Sequence[float] | None = None) -> list[float]:
         if self.alone:
             return self.embedded(toks)
-        base = super().scores(toks, refers=refers)
+        base = super().scores(toks, refers=refers, bonus=bonus)
         return [round(s + self.weight * e, DECIMALS) if s else 0.0
                 for s, e in zip(base, self.embedded(toks))]
 
@@ -134,10 +135,11 @@ class Tabled(Matcher):
         norm = np.linalg.norm(total)
         return total / norm if norm else total
 
-    def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
+    def scores(self, toks: Sequence[Token], *, refers: bool = False,
+               bonus: Sequence[float] | None = None) -> list[float]:
         near = (self.centroids @ self.vector(t.surface for t in toks)).tolist()
         return [round(s + TABLE_WEIGHT * round(c, 6), DECIMALS) if s else 0.0
-                for s, c in zip(super().scores(toks, refers=refers), near)]
+                for s, c in zip(super().scores(toks, refers=refers, bonus=bonus), near)]
 
 
 def whole_words(model: object, dim: int) -> dict[str, np.ndarray]:
@@ -160,7 +162,9 @@ class BackedOff(Matcher):
         super().__init__(knowledge)
         self.table = table
 
-    def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
+    def scores(self, toks: Sequence[Token], *, refers: bool = False,
+               bonus: Sequence[float] | None = None) -> list[float]:
+        # (its tokens are not the question's: their cues are read again, not ``bonus``)
         def backed(t: Token) -> Token:
             if t.term in self.known or t.heard:
                 return t

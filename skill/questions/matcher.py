@@ -59,7 +59,7 @@ from skill.questions.safety_learned import SafetyDetector, load_detector
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
 from skill.questions.similarity import DECIMALS, Similarity, features
 from skill.questions.two_parts import two_questions
-from skill.questions.normaliser import Normaliser, Token, refers_back
+from skill.questions.normaliser import Normaliser, Token, clauses, last_refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
 Kind = Literal["topic", "safety", "out_of_scope"]
@@ -182,14 +182,17 @@ class Matcher:
         each keyword phrase."""
         return (topic.title, *topic.samples, *topic.phrasings, *topic.keywords)
 
-    def scores(self, toks: Sequence[Token], *, refers: bool = False) -> list[float]:
-        """Each topic's score, with its cues (:mod:`skill.questions.cues`); in a
-        long question the last clause weighs most, unless it ``refers`` back
-        to what came before ("..., is that enough?")."""
+    def scores(self, toks: Sequence[Token], *, refers: bool = False,
+               bonus: Sequence[float] | None = None) -> list[float]:
+        """Each topic's score, with its cues (:mod:`skill.questions.cues`;
+        ``bonus``: theirs, if already known); in a long question the last
+        clause weighs most, unless it ``refers`` back to what came before
+        ("..., is that enough?")."""
         weight = REFERRING_TAIL_WEIGHT if refers else TAIL_WEIGHT
         terms = query_terms(toks)
         whole = self._similarity.cosines(terms)
-        bonus = self._cues.bonus(toks)
+        if bonus is None:
+            bonus = self._cues.bonus(toks)
         last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
         if len(toks) >= LONG_QUESTION and len(last) < len(toks):
             # The question is in the last clause: its cues, and its words if
@@ -205,7 +208,9 @@ class Matcher:
     def rank(self, text: str, n: int = 3, *,
              previous: str | None = None) -> list[tuple[str, float]]:
         """The ``n`` best topics with their scores, best first (ties in file order)."""
-        scores = self._boosted(self.scores(self.tokens(text), refers=refers_back(text)), previous)
+        said = clauses(text)
+        toks = self.normaliser.clause_tokens(said)
+        scores = self._boosted(self.scores(toks, refers=last_refers_back(said)), previous)
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         return [(self.topic_ids[i], round(scores[i], 4)) for i in order[:n]]
 
@@ -214,9 +219,12 @@ class Matcher:
         return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
 
-    def cue_topics(self, toks: Sequence[Token]) -> list[str]:
-        """The topics whose cues fire on ``toks``, in file order."""
-        return [tid for tid, b in zip(self.topic_ids, self._cues.bonus(toks)) if b]
+    def cue_topics(self, toks: Sequence[Token], bonus: Sequence[float] | None = None) -> list[str]:
+        """The topics whose cues fire on ``toks`` (``bonus``: their cues' bonus,
+        if already known), in file order."""
+        if bonus is None:
+            bonus = self._cues.bonus(toks)
+        return [tid for tid, b in zip(self.topic_ids, bonus) if b]
 
     def _blended(self, asked: Sequence[str], toks: Sequence[Token],
                  cues: Sequence[str]) -> Blended | None:
@@ -237,7 +245,9 @@ class Matcher:
 
     def match(self, text: str, *, previous: str | None = None) -> Match:
         """Where ``text`` goes; ``previous`` (the last topic) favours its related topics."""
-        toks = self.tokens(text)
+        said_clauses = clauses(text)
+        toks = self.normaliser.clause_tokens(said_clauses)
+        bonus = self._cues.bonus(toks)  # the cues read the whole question once
         sure = [self.normaliser.sure(t) for t in toks]
         # An adverb ("realistically") says how, never what about: it is not unfamiliar.
         unknown = sum(1 for t, s in zip(toks, sure)
@@ -246,7 +256,7 @@ class Matcher:
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         asked = self.normaliser.words(text, lead=True)  # the words after any carrier phrase
-        cues = self.cue_topics(toks) if self.safety or self.learned else []
+        cues = self.cue_topics(toks, bonus) if self.safety or self.learned else []
         # No rule fired: a sure second opinion may still see a warning sign.
         opinion = self.safety.opinion(asked, toks, text, cues) if self.safety else None
         if opinion is not None and opinion.topic_id in self._safety_ids:
@@ -283,7 +293,8 @@ class Matcher:
             return Match("out_of_scope", None, 0.0, "the learned scorer finds it none of ours")
         # A word guessed by sound ("ties") adds half its weight to the words heard.
         evidence += GUESS_WEIGHT * sum(self._domain.get(term, 0.0) for term in sorted(guessed))
-        scores = self._boosted(self.scores(toks, refers=refers_back(text)), previous)
+        scores = self._boosted(
+            self.scores(toks, refers=last_refers_back(said_clauses), bonus=bonus), previous)
         if vague:  # "and the fat": only a follow-up to the last answer
             related = self._related.get(previous or "", frozenset())
             scores = [s if tid in related else 0.0 for tid, s in zip(self.topic_ids, scores)]

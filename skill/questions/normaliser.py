@@ -15,7 +15,7 @@ sense ("step in a lunch"). Kept apart from the scoring in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from skill.questions.phonetic import (FUZZY_FROM, SoundIndex, heard_as_one, key, load_slips,
                                       looks_alike, slipped)
@@ -128,6 +128,7 @@ class Normaliser:
         self._stems: dict[str, str] = {}
         for word, concept in vocabulary.concepts.items():
             self._stems.setdefault(stem(word), concept)
+        self._terms: dict[str, str] = {}  # each word's term, once found (bounded as _known_cache)
         self._known: frozenset[str] = frozenset()
         self._known_cache: dict[str, bool] = {}
         self._sounds = SoundIndex(())
@@ -272,17 +273,25 @@ class Normaliser:
             tok.heard, tok.surface, SURE_LETTERS)
 
     def term(self, word: str) -> str:
-        term = self.vocabulary.concepts.get(word)
+        term = self._terms.get(word)
         if term is None:
-            stemmed = stem(word)
-            term = self._stems.get(stemmed, stemmed)
+            term = self.vocabulary.concepts.get(word)
+            if term is None:
+                stemmed = stem(word)
+                term = self._stems.get(stemmed, stemmed)
+            if len(self._terms) < _CACHE_SIZE:
+                self._terms[word] = term
         return term
 
     def tokens(self, text: str) -> list[Token]:
         """The meaningful words of ``text``, each with the term it counts as."""
+        return self.clause_tokens(clauses(text))
+
+    def clause_tokens(self, said: Sequence[str]) -> list[Token]:
+        """The meaningful words of a question already split into its :func:`clauses`."""
         out: list[Token] = []
         stopwords = self.vocabulary.stopwords
-        for number, clause in enumerate(_clauses(text)):
+        for number, clause in enumerate(said):
             negated = aside = False
             toks: list[Token] = []
             content = False  # a word with meaning said since the negation opened
@@ -319,7 +328,9 @@ class Normaliser:
         return out
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
+    """The clauses of ``text``, in lower case with one space between words; a
+    long last one is split where its question starts."""
     plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
     return _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
 
@@ -327,8 +338,12 @@ def _clauses(text: str) -> list[str]:
 def refers_back(text: str) -> bool:
     """True if the last of several clauses asks about what came before ("..., is
     that the best way?", "will it work?"): then it is not the whole question."""
-    clauses = _clauses(text)
-    return len(clauses) > 1 and _REFERS.match(clauses[-1].strip()) is not None
+    return last_refers_back(clauses(text))
+
+
+def last_refers_back(said: Sequence[str]) -> bool:
+    """:func:`refers_back` for a question already split into its :func:`clauses`."""
+    return len(said) > 1 and _REFERS.match(said[-1].strip()) is not None
 
 
 def _split_question(clauses: list[str]) -> list[str]:
