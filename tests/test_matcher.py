@@ -33,17 +33,17 @@ SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE
            for sample in (*topic.samples, *topic.phrasings)]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-#: Round eleven: 339/352 (96.3%).
+#: Round eleven: 338/352 (96.0%).
 MIN_HELDOUT_ACCURACY = 0.96
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
 MAX_HELDOUT_SAFETY_MISSES = 2  # round eleven: 52/54 routed
 MAX_HELDOUT_FALSE_ALARMS = 0  # round eleven: 0 of 298
-#: Seen safety questions not routed to the right doctor answer (259/261 routed)
-#: and seen questions that are not safety questions sent to a doctor (4 of 1,787),
-#: as round ten moved in.
-MAX_SEEN_SAFETY_MISSES = 2
-MAX_SEEN_FALSE_ALARMS = 4
+#: Seen safety questions not routed to the right doctor answer (260/261 routed)
+#: and seen questions that are not safety questions sent to a doctor (2 of 1,787),
+#: measured once round ten had moved in.
+MAX_SEEN_SAFETY_MISSES = 1
+MAX_SEEN_FALSE_ALARMS = 2
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
@@ -785,3 +785,48 @@ def test_medicines_recent_births_and_conditions_named_plainly_are_routed(
 
 def test_a_general_health_goal_is_not_a_doctor_question(matcher: Matcher) -> None:
     assert matcher.match("how do i lower my cholesterol").kind == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i've got a bun in the oven, are lunges ok",
+     "my sister is in the family way, can she do bridges",
+     "i got knocked up last month, is skipping safe"],
+)
+def test_pregnancy_in_everyday_slang_is_routed(matcher: Matcher, text: str) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", "pregnancy")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("the nurse at my gp said walking burns fat all over, is that right", "spot_reduction"),
+     ("my gp recommended squats, how many should i do", "squat"),
+     ("i'm pain free, can i train legs every day", "every_day"),
+     ("what's the best fake tan for pale legs", None)],
+)
+def test_advice_already_given_pain_free_and_pale_skin_raise_no_alarm(
+    matcher: Matcher, text: str, topic_id: str | None
+) -> None:
+    assert matcher.match(text).kind != "safety"
+    assert matcher.match(text).topic_id == topic_id
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("should i ask my doctor before starting", "see_doctor"),
+     ("my leg is pale and cold", "see_doctor"),
+     ("my foot turned pale", "see_doctor")],
+)
+def test_a_doctor_asked_about_and_a_leg_turning_pale_are_still_routed(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["are milkshakes bad for leg fat", "is bubble tea stopping my legs slimming",
+     "energy drinks and thigh fat"],
+)
+def test_sweet_foods_and_drinks_by_name_find_the_sugar_answer(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).topic_id == "sugar"

@@ -80,6 +80,9 @@ _FALLEN = frozenset({"dropped", "fallen", "fell"})
 #: A leg that has lost its blood supply is cold and pale, white or blue.
 _COLD = frozenset({"cold", "freezing", "icy", "ice", "frozen"})
 _PALE = frozenset({"white", "blue", "grey", "gray"})
+_CHANGED = re.compile(r"\b(?:gone|goes|going|go|went|turned|turns|turning|changed|changing"
+                      r"|suddenly|keeps|patch|patches)\b")
+_PALE_WITH = frozenset({"PAIN", "SORE", "SWELL", "NUMB", "WARM", "RED", "SUDDEN", "PERSISTENT"})
 #: A word only guessed by its sound counts if it names a condition; symptoms are never guessed.
 _NAMES = frozenset({"VARICOSE", "LIPO", "CLOT", "PREGNANT", "NUMB"})
 #: One leg unlike the other ("my calf is darker than the other one"): a colour, or warmth.
@@ -90,6 +93,14 @@ _WARMER = ("warmer", "hotter")
 #: Pain only supposed ("what do I do if squats hurt my knees") asks for another move.
 #: (read the same after a carrier phrase: "what {query}" hears "can i do if ...")
 _IF_IT_HURTS = re.compile(r"\bi do if (?:\w+ ){0,3}?(?:hurt|hurts)\b")
+#: A doctor who has already advised ("my physio said lunges would help", "the nurse told
+#: me to walk more") is no reason to see one, unless the advice holds the speaker back.
+_ADVISED = re.compile(
+    r"\b(?:doctor|doctors|gp|physician|physio|physiotherapist|nurse|midwife)\s+(?:\w+\s+)?"
+    r"(?:said|says|told|tells|recommended|recommends|suggested|suggests|advised|advises"
+    r"|reckons|reckoned|wants me|gave me|cleared me|signed me off)\b")
+_HELD_BACK = re.compile(r"\b(?:not|no|never|stop|stopped|avoid|rest|careful|shouldn't|should not"
+                        r"|can't|cannot|don't|off|until|wait|take it easy)\b")
 #: An ache with no cause, or a question of who to see about it, is for a doctor to look into.
 _NO_REASON = re.compile(r"\bfor no (?:apparent |obvious )?reason\b|\bno idea why\b"
                         r"|\bconstantly\b|\bwho (?:should|do|can|could) i see\b")
@@ -109,7 +120,11 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     unlike = _UNLIKE_THE_OTHER.search(words)
     hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
         unlike is not None and unlike.group(1) in _WARMER)
-    discoloured = "COLOUR" in has or (unlike is not None and unlike.group(1) not in _WARMER)
+    # Pale skin is a look ("pale legs in summer"), unless it came on or comes with another sign.
+    colour = "COLOUR" in has and not (
+        all(t.surface == "pale" for t in meant if t.term == "COLOUR")
+        and _CHANGED.search(words) is None and not has & _PALE_WITH and not surfaces & _COLD)
+    discoloured = colour or (unlike is not None and unlike.group(1) not in _WARMER)
     # One side: "my left leg", or one leg named alone ("my calf is swollen"; both
     # legs or ankles swelling by evening is everyday fluid, and swelling for weeks
     # is a doctor's question, not a sudden one).
@@ -222,10 +237,12 @@ def _set_aside(toks: Sequence[Token], text: str, words: str) -> frozenset[int]:
     theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
               and _ASKS_FOR_THEM.search(words) is None)
     animals = not_a_persons(toks, text)
+    advised = _ADVISED.search(words) is not None and _HELD_BACK.search(words) is None
     return frozenset(i for i, t in enumerate(toks) if (t.negated and t.term not in ALWAYS_MEANT)
                      or (healed and t.term in _PAST)
                      or (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
                          and _someone_else(toks, i))
+                     or (advised and t.term == "DOCTOR")
                      or i in animals)
 
 
