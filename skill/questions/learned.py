@@ -124,12 +124,14 @@ class LearnedScorer:
         return [(field - _HALF) / SCALE
                 for field in self._fields.unpack(biased.to_bytes(self._fields.size, "little"))]
 
-    def logits(self, words: Sequence[str], toks: Sequence[Token],
-               cues: Sequence[str] = ()) -> list[float]:
-        """Each class's bias plus its weights times the features: the weights
+    def logits(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = (),
+               feats: Sequence[str] | None = None) -> list[float]:
+        """Each class's bias plus its weights times the features (``feats``: the
+        :func:`word_features` of the others, if already known): the weights
         are summed exactly, as integers (thousandths), so the same in every
         process and whatever the order."""
-        feats = word_features(words, toks, cues)
+        if feats is None:
+            feats = word_features(words, toks, cues)
         said = self._unpacked(sum(map(self._weights.__getitem__, feats)))
         found = list(map(self._spelling.__getitem__, words))
         spelt = self._unpacked(sum(packed for _, packed in found))
@@ -138,20 +140,20 @@ class LearnedScorer:
         b = 1 / math.sqrt(grams) if grams else 0.0
         return [z + a * x + b * y for z, x, y in zip(self.bias, said, spelt)]
 
-    def unrounded(self, words: Sequence[str], toks: Sequence[Token],
-                  cues: Sequence[str] = ()) -> list[float]:
+    def unrounded(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = (),
+                  feats: Sequence[str] | None = None) -> list[float]:
         """Each class's probability, in the order of :attr:`classes`, not rounded."""
-        logits = self.logits(words, toks, cues)
+        logits = self.logits(words, toks, cues, feats)
         top = max(logits)
         exps = [math.exp(z - top) for z in logits]
         total = math.fsum(exps)
         return [e / total for e in exps]
 
-    def probabilities(self, words: Sequence[str], toks: Sequence[Token],
-                      cues: Sequence[str] = ()) -> dict[str, float]:
+    def probabilities(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = (),
+                      feats: Sequence[str] | None = None) -> dict[str, float]:
         """Class -> probability (summing to 1), rounded to :data:`DECIMALS`."""
         return {c: round(p, DECIMALS)
-                for c, p in zip(self.classes, self.unrounded(words, toks, cues))}
+                for c, p in zip(self.classes, self.unrounded(words, toks, cues, feats))}
 
 
 @cache

@@ -53,7 +53,7 @@ from typing import Literal
 from skill.questions.blend import Blend, Blended
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
-from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer
+from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer, word_features
 from skill.questions.safety import not_a_persons, safety_rule
 from skill.questions.safety_learned import SafetyDetector, load_detector
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
@@ -226,15 +226,16 @@ class Matcher:
             bonus = self._cues.bonus(toks)
         return [tid for tid, b in zip(self.topic_ids, bonus) if b]
 
-    def _blended(self, asked: Sequence[str], toks: Sequence[Token],
-                 cues: Sequence[str]) -> Blended | None:
+    def _blended(self, asked: Sequence[str], toks: Sequence[Token], cues: Sequence[str],
+                 feats: Sequence[str] | None = None) -> Blended | None:
         """The learned scorer's probabilities for the question (``asked``: its words
-        after any carrier phrase; ``cues``: the topics whose cues fire), ready to
-        blend; None without a learned scorer."""
+        after any carrier phrase; ``cues``: the topics whose cues fire; ``feats``:
+        their :func:`word_features`, if already known), ready to blend; None
+        without a learned scorer."""
         if self.learned is None:
             return None
         classes = self.learned.classes
-        probs = dict(zip(classes, self.learned.unrounded(asked, toks, cues)))
+        probs = dict(zip(classes, self.learned.unrounded(asked, toks, cues, feats)))
         return Blended(self.blend, [probs.get(tid, 0.0) for tid in self.topic_ids],
                        probs[OUT_OF_SCOPE])
 
@@ -256,9 +257,11 @@ class Matcher:
         if rule is not None and rule[0] in self._safety_ids:
             return Match("safety", rule[0], 1.0, f"safety rule: {rule[1]}")
         asked = self.normaliser.words(text, lead=True)  # the words after any carrier phrase
-        cues = self.cue_topics(toks, bonus) if self.safety or self.learned else []
+        learning = self.safety is not None or self.learned is not None
+        cues = self.cue_topics(toks, bonus) if learning else []
+        feats = word_features(asked, toks, cues) if learning else None  # read by both models
         # No rule fired: a sure second opinion may still see a warning sign.
-        opinion = self.safety.opinion(asked, toks, text, cues) if self.safety else None
+        opinion = self.safety.opinion(asked, toks, text, cues, feats) if self.safety else None
         if opinion is not None and opinion.topic_id in self._safety_ids:
             return Match("safety", opinion.topic_id, opinion.probability,
                          f"safety detector: {opinion.probability:.2f} sure")
@@ -285,7 +288,7 @@ class Matcher:
         words = sorted({(t.term, t.surface) for t, s in heard if s and t.term in said})
         evidence = sum(self._domain.get(term, 0.0) for term, _ in words)
         vague = self._vague(text, toks)
-        blended = self._blended(asked, toks, cues) if not vague else None
+        blended = self._blended(asked, toks, cues, feats) if not vague else None
         confident = blended is not None and blended.confident
         if evidence == 0 and not confident:
             return Match("out_of_scope", None, 0.0, "no leg, fitness or food words")

@@ -64,24 +64,26 @@ class SafetyDetector:
         self.topics = LearnedScorer(data["topics"])
         self.threshold = threshold
 
-    def probability(self, words: Sequence[str], toks: Sequence[Token],
-                    cues: Sequence[str] = ()) -> float:
-        """The probability that the question is a safety question."""
-        return self.detector.probabilities(words, toks, cues)[SAFETY]
+    def probability(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = (),
+                    feats: Sequence[str] | None = None) -> float:
+        """The probability that the question is a safety question (``feats``: its
+        :func:`~skill.questions.learned.word_features`, if already known)."""
+        return self.detector.probabilities(words, toks, cues, feats)[SAFETY]
 
-    def topic(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = ()) -> str:
+    def topic(self, words: Sequence[str], toks: Sequence[Token], cues: Sequence[str] = (),
+              feats: Sequence[str] | None = None) -> str:
         """The most likely safety topic; of equals, the most urgent."""
-        probs = self.topics.probabilities(words, toks, cues)
+        probs = self.topics.probabilities(words, toks, cues, feats)
         rank = {t: i for i, t in enumerate(URGENCY)}
         return min(probs, key=lambda t: (-probs[t], rank.get(t, len(rank)), t))
 
     def opinion(self, words: Sequence[str], toks: Sequence[Token], text: str,
-                cues: Sequence[str] = ()) -> Opinion | None:
+                cues: Sequence[str] = (), feats: Sequence[str] | None = None) -> Opinion | None:
         """A safety topic when the detector is sure and no warning sign is set aside."""
-        probability = self.probability(words, toks, cues)
+        probability = self.probability(words, toks, cues, feats)
         if probability < self.threshold or says_otherwise(toks, text):
             return None
-        return Opinion(self.topic(words, toks, cues), probability)
+        return Opinion(self.topic(words, toks, cues, feats), probability)
 
 
 def says_otherwise(toks: Sequence[Token], text: str) -> bool:
