@@ -37,6 +37,7 @@ _HOW_MUCH = frozenset({"anything", "much", "enough", "properly", "all", "at", "l
 _CONTRACTIONS = ((r"won't", "will not"), (r"can't", "can not"), (r"n't", " not"), (r"'m", " am"),
                  (r"'re", " are"), (r"'ve", " have"), (r"'ll", " will"), (r"'d", " would"),
                  (r"'s", ""))
+_NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+)?$")
 _NOTHING = re.compile(r"\b(?:eat|eats|eating|ate|eaten)\s+(?:(?:almost|next to|practically"
                       r"|virtually|basically|literally)\s+)?nothing\b(?!\s+(?:but|else|except))"
@@ -78,7 +79,7 @@ def plain_words(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     for short, long in _CONTRACTIONS:
         text = text.replace(short, long)
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text).split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 def eating_sign(meant: Sequence[Token], words: str) -> str | None:

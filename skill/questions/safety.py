@@ -213,6 +213,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
 def _pain(toks: Sequence[Token], meant: Sequence[Token], words: str) -> bool:
     """Pain, or soreness that is no everyday soreness of training (``meant``: the tokens counted)."""
     has = frozenset(t.term for t in meant)
+    if "SORE" not in has:  # only soreness is told apart from the everyday kind
+        return "PAIN" in has and not _IF_IT_HURTS.search(words)
     # Soreness is pain, except the everyday soreness of muscles asked about with
     # rest, massage or sitting ("my legs are always sore, should I take days
     # off", "massage guns for sore legs", "stiff after sitting"): joints still count.
