@@ -40,11 +40,10 @@ class Cue:
     unsaid: frozenset[str]
 
     def fires(self, said: frozenset[str], denied: frozenset[str]) -> bool:
-        named = said | denied
         return (all(alts & said for alts in self.said)
                 and all(alts & denied for alts in self.denied)
-                and all(alts & named for alts in self.named)
-                and not self.unsaid & named)
+                and all(alts & said or alts & denied for alts in self.named)
+                and self.unsaid.isdisjoint(said) and self.unsaid.isdisjoint(denied))
 
 
 def compile_cues(raw: Mapping[str, Sequence[str]], topic_ids: Sequence[str],

@@ -81,9 +81,10 @@ class Similarity:
         best = [0.0] * self.n_topics
         second = [0.0] * self.n_topics
         touched = self._rare_docs(known)
+        dots = self._dots(known, touched)
         topics, norms = self._topics, self._norms
-        for doc, dot in self._dots(known, touched).items():
-            topic, score = topics[doc], dot / norms[doc]
+        for doc in touched:
+            topic, score = topics[doc], dots[doc] / norms[doc]
             if score > second[topic]:  # among the topic's two best so far
                 if score > best[topic]:
                     best[topic], second[topic] = score, best[topic]
@@ -102,10 +103,11 @@ class Similarity:
                 touched.update(self._postings[f])
         return touched
 
-    def _dots(self, known: Sequence[str], touched: set[int]) -> dict[int, float]:
-        """The dot products of the ``touched`` documents, each summed in sorted
-        feature order (``known`` is sorted), common features included."""
-        dots = dict.fromkeys(touched, 0.0)
+    def _dots(self, known: Sequence[str], touched: set[int]) -> list[float]:
+        """The dot products of the ``touched`` documents (by document; 0 for the
+        others), each summed in sorted feature order (``known`` is sorted),
+        common features included."""
+        dots = [0.0] * len(self._topics)
         weight, sets, postings = self._weight, self._sets, self._postings
         for f in known:
             w = weight[f]
