@@ -11,9 +11,12 @@ Questions here are made up for the class they stand for; the labelled sets
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import labelled
+from skill.questions import eating_signs
 from skill.questions.knowledge import load_knowledge
 from skill.questions.matcher import Matcher, default_matcher
 from skill.questions.safety import safety_rule
@@ -309,3 +312,21 @@ def test_the_training_batch_of_warning_signs_is_routed_without_false_alarms(
     assert total >= 140 and result.not_safety >= 90
     assert total - right <= 1
     assert result.false_alarms == 0
+
+
+
+def test_one_search_for_every_eating_sign_pattern_changes_no_sign(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every pattern a sign is read by is in the combined one, or a sign said in
+    # a new pattern would go unread.
+    readers = {v for v in vars(eating_signs).values() if isinstance(v, re.Pattern)}
+    assert readers - {eating_signs._ANY_SAID, eating_signs._NEGATED,
+                      eating_signs._NON_WORD} == set(eating_signs._SAID_IN)
+    read = [([t for t in matcher.tokens(q.text) if not t.heard], eating_signs.plain_words(q.text))
+            for q in labelled.training()]
+    signs = [eating_signs.eating_sign(meant, words) for meant, words in read]
+    assert sum(sign is not None for sign in signs) >= 10
+    # The same signs with each pattern searched for alone (a pattern found everywhere).
+    monkeypatch.setattr(eating_signs, "_ANY_SAID", re.compile(""))
+    assert [eating_signs.eating_sign(meant, words) for meant, words in read] == signs

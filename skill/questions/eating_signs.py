@@ -68,6 +68,11 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
 _NUMBER_WORDS |= {w: 10 * (i + 2) for i, w in enumerate(
     "twenty thirty forty fifty sixty seventy eighty ninety".split())}
 _CALORIES = re.compile(r"\b(?:k?cals?|kilocalories|calories)\b")
+#: Every pattern a sign is said in ...
+_SAID_IN = (_NOTHING, _DAYS_WITHOUT, _HOLD_BACK, _VOMIT, _ONE_THING, _WATER_PILLS, _AFRAID, _PUNISH,
+            _MAKE_UP, _DISTRESS, _CALORIES)
+#: ... as one: most questions say none of them, and one search tells so.
+_ANY_SAID = re.compile("|".join(f"(?:{p.pattern})" for p in _SAID_IN))
 _TAKING_IN = frozenset({"eat", "eats", "eating", "ate", "on", "having", "living", "only", "just",
                         "intake", "consume", "consuming", "under", "below"})
 _NOT_A_DAY = frozenset({"deficit", "less", "fewer", "more", "extra", "surplus", "burn", "burned",
@@ -85,6 +90,8 @@ def plain_words(text: str) -> str:
 def eating_sign(meant: Sequence[Token], words: str) -> str | None:
     """Why the question shows a possible eating problem, or None. ``meant`` are
     the tokens that count (not negated), ``words`` the question's :func:`plain_words`."""
+    if _ANY_SAID.search(words) is None:  # no sign is said in words: none is searched for alone
+        words = ""
     terms = {t.term for t in meant}
     eats = any(t.surface in _EATS for t in meant)
     distress = _said(_DISTRESS, words)
