@@ -216,6 +216,8 @@ class Matcher:
 
     def _boosted(self, scores: list[float], previous: str | None) -> list[float]:
         related = self._related.get(previous or "", frozenset())
+        if not related:  # no previous answer, or one related to nothing
+            return scores
         return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
                 for tid, s in zip(self.topic_ids, scores)]
 
@@ -346,9 +348,10 @@ class Matcher:
 
     def _vague(self, text: str, toks: Sequence[Token]) -> bool:
         """A few words around one that half the topics use ("and the fat") ask nothing."""
+        if len(text.split()) > VAGUE_WORDS:
+            return False
         terms = set(query_terms(toks))
-        return (len(text.split()) <= VAGUE_WORDS and len(terms) == 1
-                and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF)
+        return len(terms) == 1 and self.idf.get(terms.pop(), 0.0) < VAGUE_IDF
 
     def asked(self, text: str) -> list[str]:
         """The words of ``text`` after any carrier phrase ("how do I ...")."""
