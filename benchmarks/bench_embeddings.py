@@ -57,7 +57,8 @@ import numpy as np  # noqa: E402
 from labelled import KINDS, Question, heldout, score, seen, training  # noqa: E402
 from skill.questions.knowledge import Knowledge, load_knowledge  # noqa: E402
 from skill.questions.matcher import Match, Matcher  # noqa: E402
-from skill.questions.normaliser import Token, stem  # noqa: E402
+from skill.questions.normaliser import Token  # noqa: E402
+from skill.questions.stemmer import stem  # noqa: E402
 from skill.questions.similarity import DECIMALS  # noqa: E402
 
 #: (a): weight of the embedding cosine, and the threshold it needs (tuned on training).

@@ -55,6 +55,7 @@ from skill.questions.matcher import BLEND, Matcher  # noqa: E402
 from skill.questions import safety  # noqa: E402
 from skill.questions.eating_signs import plain_words  # noqa: E402
 from skill.questions.safety import signs_set_aside  # noqa: E402
+from skill.questions.set_aside import set_aside  # noqa: E402
 from skill.questions.safety_learned import (NOT_SAFETY, SAFETY, THRESHOLD, URGENCY,  # noqa: E402
                                             SafetyDetector, says_otherwise)
 from skill.questions.training import (SAFETY_SETTINGS, Settings, featurise, fit,  # noqa: E402
@@ -128,7 +129,7 @@ class Reader:
         someone else's, an animal's)."""
         toks = self.read(text)[1]
         if gate == "negated":
-            aside = safety._set_aside(toks, text, plain_words(text))
+            aside = set_aside(toks, text, plain_words(text))
             return any(toks[i].term in safety._SIGNS for i in aside)
         return (signs_set_aside if gate == "set aside" else says_otherwise)(toks, text)
 

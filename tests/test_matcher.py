@@ -21,7 +21,7 @@ import labelled
 from skill.questions.knowledge import KnowledgeError, load_knowledge
 from skill.questions.matcher import Match, Matcher, default_matcher, match_question
 from skill.questions.phonetic import SoundIndex, key, one_edit_apart
-from skill.questions.normaliser import stem
+from skill.questions.stemmer import stem
 from skill.questions.vocabulary import parse_vocabulary
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.toml"
@@ -520,7 +520,7 @@ def test_history_and_everyday_words_are_not_health_alarms(matcher: Matcher, text
 
 
 def test_a_ramble_is_read_from_where_its_question_starts(matcher: Matcher) -> None:
-    from skill.questions.normaliser import _split_question
+    from skill.questions.clauses import _split_question
 
     said = "i walk every day and do the leg workouts twice a week what am i doing wrong"
     assert _split_question([said]) == [said[:said.index(" what")], said[said.index(" what"):]]
@@ -611,7 +611,7 @@ def test_a_ramble_is_answered_by_the_question_at_its_end(matcher: Matcher) -> No
 
 
 def test_a_ramble_ending_on_is_that_enough_is_read_whole(matcher: Matcher) -> None:
-    from skill.questions.normaliser import refers_back
+    from skill.questions.clauses import refers_back
 
     ramble = ("i used to lift weights but i stopped because i got scared of getting big and now "
               "i only do cardio, like an hour on the elliptical, is that the best way to slim my legs")

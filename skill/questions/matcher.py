@@ -18,7 +18,8 @@ when a :class:`Matcher` is built:
    nearby terms against every title, sample and keyword list of the other
    topics; a topic scores its best document. A negated exercise ("no lunges") asks for
    an alternative. In a long question the last clause, where the question
-   usually is, counts most (:data:`TAIL_WEIGHT`). The learned scorer
+   usually is, counts most
+   (:data:`~skill.questions.topic_scores.TAIL_WEIGHT`). The learned scorer
    (:mod:`skill.questions.learned`, weights fitted to the labelled questions)
    blends its probabilities in (:data:`BLEND`), with the topics whose cues
    fire among its features: it may find a question out of scope, or answer
@@ -51,51 +52,34 @@ from functools import cache
 from typing import Literal
 
 from skill.questions.blend import Blend, Blended
+from skill.questions.clauses import clauses, last_refers_back
 from skill.questions.cues import CueIndex, compile_cues
 from skill.questions.knowledge import Knowledge, Topic, load_knowledge
 from skill.questions.learned import OUT_OF_SCOPE, LearnedScorer, load_scorer, word_features
-from skill.questions.safety import not_a_persons, safety_rule
+from skill.questions.normaliser import Normaliser, Token
+from skill.questions.safety import safety_rule
 from skill.questions.safety_learned import SafetyDetector, load_detector
 from skill.questions.scope import aches_elsewhere, an_errand_or_a_blemish, grows, trains_an_animal
-from skill.questions.similarity import DECIMALS, Similarity, features
+from skill.questions.set_aside import not_a_persons
+from skill.questions.similarity import Similarity, features
+from skill.questions.topic_scores import TopicScores, query_terms
 from skill.questions.two_parts import two_questions
-from skill.questions.normaliser import Normaliser, Token, clauses, last_refers_back
 from skill.questions.vocabulary import Vocabulary, load_vocabulary
 
 Kind = Literal["topic", "safety", "out_of_scope"]
 
 #: Minimum cosine similarity for an answer.
 THRESHOLD = 0.3
-#: Score bonus for topics related to the previous answer ("what about ...?").
-RELATED_BOOST = 0.05
-#: A question with this many terms or more is long: its last clause counts double.
-LONG_QUESTION = 12
 #: A question with more terms than this is read as one (a ramble, not two questions).
 TWO_PART_TERMS = 9
-#: Each half of a two-part question must score this much on its own, and by this
-#: much more than its next best topic.
-PART_THRESHOLD, PART_MARGIN = 0.4, 0.1
-#: ... and its topic must score this share of the best on the whole question.
+#: Each half's topic (:data:`~skill.questions.topic_scores.PART_THRESHOLD`) must score
+#: this share of the best on the whole question.
 WHOLE_SHARE = 0.4
-#: ... and name something specific: a term in few topics ("fat" alone is no question).
-SPECIFIC_IDF = 2.5
 #: A question of this many words or fewer that names one of our subjects is
 #: ours even with an unfamiliar word ("protein amount", "cellulite remedies").
 NAMED_WORDS = 3
 #: A question of one term this common is too vague to answer without context.
 VAGUE_IDF, VAGUE_WORDS = 2.0, 3
-#: Exercises that, negated, mean "something else" ("no lunges", "I hate squats").
-_NAMED_EXERCISES = frozenset({"SQUAT", "LUNGE", "BRIDGE", "SKIP"})
-#: Kinds of activity and symptoms that, negated, are simply not asked about
-#: ("I don't have weights", "my legs aren't swollen, they're just big").
-_NOT_ASKED = frozenset({"CARDIO", "STRENGTH", "EXERCISE", "SWELL", "SORE", "PAIN", "RED", "WARM"})
-#: What a negated term asks about instead: "no lunges" an alternative, "no progress",
-#: "not changed" a plateau.
-_NEGATED = {**dict.fromkeys(_NAMED_EXERCISES, "ALT"), "CHANGE": "NOCHANGE"}
-#: In a long question, the share of the score that comes from its last clause.
-TAIL_WEIGHT = 0.7
-#: ... and when the last clause refers back ("is that enough?"), a share like the rest.
-REFERRING_TAIL_WEIGHT = 0.4
 #: Share of its domain weight a word guessed by sound adds as evidence.
 GUESS_WEIGHT = 0.5
 #: Words of the body, which count for nothing when the legs are someone else's.
@@ -128,17 +112,10 @@ class Match:
     also: str | None = None
 
 
-def query_terms(toks: Sequence[Token]) -> list[str]:
-    """The terms scored: a negated named exercise asks for another one, a negated
-    kind of activity or symptom is left out."""
-    return [_NEGATED.get(t.term, t.term) if t.negated else t.term for t in toks
-            if not (t.negated and t.term in _NOT_ASKED)]
-
-
 # ------------------------------------------------------------ matcher
 
 
-class Matcher:
+class Matcher(TopicScores):
     """Built once from the knowledge; :meth:`match` takes well under a millisecond."""
 
     def __init__(self, knowledge: Knowledge, vocabulary: Vocabulary | None = None, *,
@@ -155,23 +132,22 @@ class Matcher:
             w for carrier in QUESTION_CARRIERS
             for w in self.normaliser.words(carrier.replace("{query}", "")))
         self._domain = self.normaliser.vocabulary.domain
-        self.topic_ids = tuple(knowledge.topics)
+        topic_ids = tuple(knowledge.topics)
         self._safety_ids = frozenset(t.id for t in knowledge.safety)
-        self._related = {t.id: frozenset(t.related) for t in knowledge.topics.values()}
         texts = [(i, topic.safety, text) for i, topic in enumerate(knowledge.topics.values())
                  for text in self._documents(topic)]
         self.normaliser.learn(frozenset(w for _, _, text in texts
                                         for w in self.normaliser.words(text)))
         vocab = self.normaliser.vocabulary
-        self._cues = CueIndex(compile_cues(vocab.cues, self.topic_ids, self.normaliser.term,
-                                           vocab.concepts.values()), len(self.topic_ids))
+        cues = CueIndex(compile_cues(vocab.cues, topic_ids, self.normaliser.term,
+                                     vocab.concepts.values()), len(topic_ids))
         # Safety topics are reached through the rules only, never by similarity.
         all_features = [(i, safety, features(query_terms(self.tokens(text))))
                         for i, safety, text in texts]
         self.known = frozenset(f for _, _, fs in all_features for f in fs)
         doc_features = [(i, fs) for i, safety, fs in all_features if not safety]
-        self._similarity = Similarity(doc_features, len(self.topic_ids))
-        self.idf = self._similarity.idf
+        super().__init__(self.normaliser, cues, Similarity(doc_features, len(topic_ids)), topic_ids,
+                         {t.id: frozenset(t.related) for t in knowledge.topics.values()})
 
     def tokens(self, text: str) -> list[Token]:
         return self.normaliser.tokens(text)
@@ -181,52 +157,6 @@ class Matcher:
         """What a topic is matched against: its title, each sample and phrasing, and
         each keyword phrase."""
         return (topic.title, *topic.samples, *topic.phrasings, *topic.keywords)
-
-    def scores(self, toks: Sequence[Token], *, refers: bool = False,
-               bonus: Sequence[float] | None = None) -> list[float]:
-        """Each topic's score, with its cues (:mod:`skill.questions.cues`;
-        ``bonus``: theirs, if already known); in a long question the last
-        clause weighs most, unless it ``refers`` back to what came before
-        ("..., is that enough?")."""
-        weight = REFERRING_TAIL_WEIGHT if refers else TAIL_WEIGHT
-        terms = query_terms(toks)
-        whole = self._similarity.cosines(terms)
-        if bonus is None:
-            bonus = self._cues.bonus(toks)
-        last = [t for t in toks if t.clause == toks[-1].clause] if toks else []
-        if len(toks) >= LONG_QUESTION and len(last) < len(toks):
-            # The question is in the last clause: its cues, and its words if
-            # there are two or more, count most.
-            tail_bonus = self._cues.bonus(last)
-            if any(tail_bonus):
-                bonus = [(1 - weight) * a + weight * b for a, b in zip(bonus, tail_bonus)]
-            if len(last) >= 2:
-                tail = self._similarity.cosines(query_terms(last))
-                whole = [(1 - weight) * a + weight * b for a, b in zip(whole, tail)]
-        return [round(s + b, DECIMALS) if s else 0.0 for s, b in zip(whole, bonus)]
-
-    def rank(self, text: str, n: int = 3, *,
-             previous: str | None = None) -> list[tuple[str, float]]:
-        """The ``n`` best topics with their scores, best first (ties in file order)."""
-        said = clauses(text)
-        toks = self.normaliser.clause_tokens(said)
-        scores = self._boosted(self.scores(toks, refers=last_refers_back(said)), previous)
-        order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-        return [(self.topic_ids[i], round(scores[i], 4)) for i in order[:n]]
-
-    def _boosted(self, scores: list[float], previous: str | None) -> list[float]:
-        related = self._related.get(previous or "", frozenset())
-        if not related:  # no previous answer, or one related to nothing
-            return scores
-        return [round(s + RELATED_BOOST, DECIMALS) if s > 0 and tid in related else s
-                for tid, s in zip(self.topic_ids, scores)]
-
-    def cue_topics(self, toks: Sequence[Token], bonus: Sequence[float] | None = None) -> list[str]:
-        """The topics whose cues fire on ``toks`` (``bonus``: their cues' bonus,
-        if already known), in file order."""
-        if bonus is None:
-            bonus = self._cues.bonus(toks)
-        return [tid for tid, b in zip(self.topic_ids, bonus) if b]
 
     def _blended(self, asked: Sequence[str], toks: Sequence[Token], cues: Sequence[str],
                  feats: Sequence[str] | None = None) -> Blended | None:
@@ -240,11 +170,6 @@ class Matcher:
         probs = dict(zip(classes, self.learned.unrounded(asked, toks, cues, feats)))
         return Blended(self.blend, [probs.get(tid, 0.0) for tid in self.topic_ids],
                        probs[OUT_OF_SCOPE])
-
-    @staticmethod
-    def _best(scores: Sequence[float]) -> int:
-        """The best score's index, the first of equals."""
-        return scores.index(max(scores))
 
     def match(self, text: str, *, previous: str | None = None) -> Match:
         """Where ``text`` goes; ``previous`` (the last topic) favours its related topics."""
@@ -357,18 +282,6 @@ class Matcher:
         """The words of ``text`` after any carrier phrase ("how do I ...")."""
         return self.normaliser.words(text, lead=True)
 
-    def half_topic(self, toks: Sequence[Token]) -> str | None:
-        """The topic half a question (its tokens) finds clearly on its own, if any
-        (:mod:`skill.questions.two_parts`)."""
-        if (not toks or max((self.idf.get(t, 0.0) for t in query_terms(toks)), default=0.0)
-                < SPECIFIC_IDF or safety_rule(toks) is not None):
-            return None
-        scores = self.scores(toks)
-        best = self._best(scores)
-        runner_up = max(s for i, s in enumerate(scores) if i != best)
-        if scores[best] < PART_THRESHOLD or scores[best] - runner_up < PART_MARGIN:
-            return None
-        return self.topic_ids[best]
 
 
 @cache

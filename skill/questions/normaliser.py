@@ -2,12 +2,13 @@
 
 A :class:`Normaliser` turns text into tokens with the vocabulary
 (:mod:`skill.questions.vocabulary`): lower case, contractions, numbers,
-phrases, a light stemmer, then concepts; words no one knows are heard again
-by sound (:mod:`skill.questions.phonetic`). Each token knows its clause (a
-long ramble is split where its question starts) and whether a negation
-covers it ("no lunges", "I'm not injured"); "just" or "only" becomes SPOT
-before a body part ("thighs only") or ALONE before an activity ("just
-jog"); a word that means something else beside certain others takes that
+phrases, a light stemmer (:mod:`skill.questions.stemmer`), then concepts;
+words no one knows are heard again by sound (:mod:`skill.questions.phonetic`).
+Each token knows its clause (:mod:`skill.questions.clauses`: a long ramble
+is split where its question starts) and whether a negation covers it ("no
+lunges", "I'm not injured"); "just" or "only" becomes SPOT before a body
+part ("thighs only") or ALONE before an activity ("just jog";
+:mod:`skill.questions.only`); a word that means something else beside certain others takes that
 sense ("step in a lunch"). Kept apart from the scoring in
 :mod:`skill.questions.matcher`, which sees only tokens.
 """
@@ -17,8 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from skill.questions.clauses import clauses
+from skill.questions.only import ACTIVITIES, just_and_only
 from skill.questions.phonetic import (FUZZY_FROM, SoundIndex, heard_as_one, key, load_slips,
                                       looks_alike, slipped)
+from skill.questions.stemmer import stem
 from skill.questions.tokens import Token
 from skill.questions.vocabulary import Vocabulary
 
@@ -50,14 +54,6 @@ _CARRY_ON = frozenset({"any", "anything", "do", "does", "did", "can", "could", "
                        "would", "is", "are"})
 #: A negated verb of change ends the negation: in "not losing fat" the fat is not negated.
 _SCOPE_VERBS = frozenset({"LOSE", "CHANGE"})
-#: "just"/"only" (the ONLY concept) next to a place -> SPOT, next to an activity -> ALONE.
-_PLACES = frozenset({"LEG", "LIMB", "BODYPART"})
-_AFTER_WORD = frozenset({"alone", "solely"})
-#: Words after "just" that make it soften a description, not limit a place.
-_DESCRIBERS = frozenset({"TONE", "GENE", "tell", "feel", "look", "seem", "carry", "stor",
-                         # "just water on my legs", "just muscle": merely that, no place
-                         "WATER", "SWELL", "MUSCLE", "CELLULITE"})
-_ACTIVITIES = frozenset({"CARDIO", "EXERCISE", "STRENGTH", "SQUAT", "LUNGE", "SKIP", "BRIDGE"})
 _CACHE_SIZE = 50_000  # words remembered as known or not (bounded: a server sees any text)
 _HEARD = "~"  # marks a word heard again by sound, until it becomes a Token
 #: Words that, first in a question, only address the listener ("honey, how do I...");
@@ -68,44 +64,10 @@ _DETERMINERS = frozenset({"my", "me", "your", "yer", "her", "his", "our", "their
                           "this", "that", "some"})
 _AFTER_HOW = frozenset({"long", "often", "come", "soon", "fast", "quickly", "many", "much", "big",
                         "wide"})
-# Clauses end at words, never at punctuation: Alexa's slot values have none,
-# and a question must mean the same typed or heard.
-_CLAUSE_BREAK = re.compile(r"\s(?:but|and then|so|because|anyway|though)\s")
-#: Where a ramble turns into its question ("..., should I stop?"): a clause of
-#: more than _LONG_CLAUSE words is split once, at the first of these after
-#: _LEAD_WORDS words.
-_QUESTION_START = re.compile(
-    r"\s(?=(?:(?:should|can|could|will|do|am) i|(?:is|does|will) (?:it|that|there)"
-    r"|(?:what|how|why) (?:am|should|can|do|does|is)|why|how (?:many|much|often|long)"
-    r"|(?:i am |i'm |im )?wondering (?:if|whether)|i wonder (?:if|whether)|whether"
-    r"|would (?:it|that|this)|any tips)\s)")
-_LONG_CLAUSE, _LEAD_WORDS = 8, 4
-_REFERS = re.compile(r"(?:is|was|will|would|does|did|can|could|should) (?:that|it|this|these|those)\b")
 _CONTRACTIONS = (("won't", "will not"), ("can't", "can not"), ("n't", " not"), ("'re", " are"),
                  ("'m", " am"), ("'ll", " will"), ("'ve", " have"), ("'d", " would"), ("'s", ""))
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-
-
-def stem(word: str) -> str:
-    """A light, consistent stemmer: plurals, -ing, -ed, -ly, final e."""
-    if len(word) <= 3:
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if word.endswith("ing") and len(word) > 5:
-        word = word[:-3]
-    elif word.endswith("ed") and len(word) > 5:
-        word = word[:-2]
-    elif word.endswith("ly") and len(word) > 5:
-        word = word[:-2]
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] in "bdgmnprt":
-        word = word[:-1]
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
 
 
 class Normaliser:
@@ -306,11 +268,11 @@ class Normaliser:
                     continue
                 word, _, heard = word.removeprefix(_HEARD).partition(_HEARD)
                 term = self.term(word)
-                toks.append(Token(word, term, negated and (not aside or term in _ACTIVITIES),
+                toks.append(Token(word, term, negated and (not aside or term in ACTIVITIES),
                                   number, heard))
                 if negated and toks[-1].term in _SCOPE_VERBS:
                     negated = False
-            out.extend(_scoped(toks))
+            out.extend(just_and_only(toks))
         return self._in_sense(out) if self._senses else out
 
     def _in_sense(self, toks: list[Token]) -> list[Token]:
@@ -326,64 +288,3 @@ class Normaliser:
                 tok = Token(tok.surface, sense[0], tok.negated, tok.clause, tok.heard)
             out.append(tok)
         return out
-
-
-def clauses(text: str) -> list[str]:
-    """The clauses of ``text``, in lower case with one space between words; a
-    long last one is split where its question starts."""
-    plain = " ".join(_NON_WORD.sub(" ", text.lower().replace("\u2019", "'")).split())
-    return _split_question([c for c in _CLAUSE_BREAK.split(f" {plain} ") if c.strip()])
-
-
-def refers_back(text: str) -> bool:
-    """True if the last of several clauses asks about what came before ("..., is
-    that the best way?", "will it work?"): then it is not the whole question."""
-    return last_refers_back(clauses(text))
-
-
-def last_refers_back(said: Sequence[str]) -> bool:
-    """:func:`refers_back` for a question already split into its :func:`clauses`."""
-    return len(said) > 1 and _REFERS.match(said[-1].strip()) is not None
-
-
-def _split_question(clauses: list[str]) -> list[str]:
-    """The clauses, the last split where its question starts if it is long."""
-    if not clauses or len(clauses[-1].split()) <= _LONG_CLAUSE:
-        return clauses
-    last = clauses[-1]
-    for found in _QUESTION_START.finditer(last):
-        if len(last[:found.start()].split()) >= _LEAD_WORDS:
-            return [*clauses[:-1], last[:found.start()], last[found.start():]]
-    return clauses
-
-
-def _scoped(toks: list[Token]) -> list[Token]:
-    """"just" and "only" limit what follows them ("just my thighs", "just jog"), or
-    what they end ("thighs only"): SPOT for a part of the body, ALONE for an
-    activity. Before anything else they only soften ("it's just fat", "my legs
-    just won't slim") and count for nothing."""
-    out = []
-    for i, tok in enumerate(toks):
-        if tok.term != "ONLY":
-            out.append(tok)
-            continue
-        after = [t.term for t in toks[i + 1:i + 4] if t.clause == tok.clause]
-        ends = i == len(toks) - 1 or toks[i + 1].clause != tok.clause
-        before = [toks[i - 1].term] if i and toks[i - 1].clause == tok.clause else []
-        # "alone" and "solely" limit the word before them ("swimming alone").
-        near = before if tok.surface in _AFTER_WORD else _limited(after) + (before if ends else [])
-        kinds = ["SPOT" if t in _PLACES else "ALONE" for t in near if t in _PLACES | _ACTIVITIES]
-        if kinds:
-            out.append(Token(tok.surface, kinds[0], tok.negated, tok.clause, tok.heard))
-    return out
-
-
-def _limited(after: list[str]) -> list[str]:
-    """The words "just" or "only" can limit: up to a word that tells, looks or
-    feels ("just my thighs", "just slimmer calves", but not "just tell me what
-    to do for slimmer legs" or "they feel just as tight around my thighs",
-    where "just" only softens)."""
-    for i, term in enumerate(after):
-        if term in _DESCRIBERS:
-            return after[:i]
-    return after

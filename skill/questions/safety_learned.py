@@ -35,7 +35,8 @@ from typing import Any
 from skill.core.content import read_data
 from skill.questions.learned import LearnedScorer
 from skill.questions.normaliser import Token
-from skill.questions.safety import ALWAYS_MEANT, signs_set_aside
+from skill.questions.safety import signs_set_aside
+from skill.questions.set_aside import ALWAYS_MEANT
 
 SAFETY_FILE = Path(__file__).with_name("safety_learned.json")
 #: The detector's classes: not a safety question, a safety question.
