@@ -33,18 +33,17 @@ SAMPLES = [(topic.id, sample) for topic in KNOWLEDGE
            for sample in (*topic.samples, *topic.phrasings)]
 MIN_ACCURACY = 0.90
 #: Held-out accuracy may not fall below what it is (measured with bench_matcher.py).
-#: Rounds eleven and twelve: 657/695 (94.5%); round eleven 338/352 (96.0%), round
-#: twelve 319/343 (93.0%; 317 as written, before the matcher was next changed).
-MIN_HELDOUT_ACCURACY = 0.94
+#: Round fourteen: 316/356 (88.8%) as written.
+MIN_HELDOUT_ACCURACY = 0.88
 #: Held-out safety questions not routed to a doctor and false alarms, at most
 #: what was measured (totals only).
-MAX_HELDOUT_SAFETY_MISSES = 5  # rounds eleven and twelve: 92/97 routed
-MAX_HELDOUT_FALSE_ALARMS = 1  # rounds eleven and twelve: 1 of 598
-#: Seen safety questions not routed to the right doctor answer (260/261 routed)
-#: and seen questions that are not safety questions sent to a doctor (2 of 1,787),
-#: measured once round ten had moved in.
-MAX_SEEN_SAFETY_MISSES = 1
-MAX_SEEN_FALSE_ALARMS = 2
+MAX_HELDOUT_SAFETY_MISSES = 5  # round fourteen: 53/58 routed
+MAX_HELDOUT_FALSE_ALARMS = 7  # round fourteen: 7 of 298
+#: Seen safety questions not routed to the right doctor answer (395/406 routed)
+#: and seen questions that are not safety questions sent to a doctor (4 of 2,690),
+#: measured once rounds eleven to thirteen had moved in, before their misses were read.
+MAX_SEEN_SAFETY_MISSES = 11
+MAX_SEEN_FALSE_ALARMS = 4
 HELDOUT = labelled.heldout()
 TRAINING = labelled.training()
 LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)?$")
