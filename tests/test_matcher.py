@@ -830,3 +830,39 @@ def test_a_doctor_asked_about_and_a_leg_turning_pale_are_still_routed(
 )
 def test_sweet_foods_and_drinks_by_name_find_the_sugar_answer(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).topic_id == "sugar"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("could you walk me through the move where you lie down and push your hips up", "glute_bridge"),
+     ("never tried a lunge in my life, how does it go", "lunge"),
+     ("how much cardio should i get each week", "how_often"),
+     ("will i bulk up from lunges", "bulky"),
+     ("my calves are a bit stiff from yesterday's workout, can i train them again today",
+      "every_day"),
+     ("how do i do a body weight swat", "squat"),
+     ("i was puffed out after two minutes of skipping, how do i get better at it", "skipping")],
+)
+def test_moves_described_beginners_and_worries_said_as_questions_find_their_topic(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("topic", topic_id)
+
+
+def test_a_goal_to_bulk_up_is_still_out_of_scope(matcher: Matcher) -> None:
+    assert matcher.match("can i bulk up my calves").kind == "out_of_scope"
+    assert matcher.match("how do i bulk up my legs").kind == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("cannot breathe and my calf is swollen", "emergency"),
+     ("my mum is pregnant and wants to start doing squats, is that alright", "pregnancy"),
+     ("which painkillers should my gran take for her sore knees", "medicine"),
+     ("i run for three hours whenever i eat a takeaway to burn it off", "eating_problems"),
+     ("i work off everything i eat at the gym because i feel disgusting", "eating_problems")],
+)
+def test_breathlessness_said_plainly_someone_elses_plans_and_exercise_to_undo_food_are_routed(
+    matcher: Matcher, text: str, topic_id: str
+) -> None:
+    assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)

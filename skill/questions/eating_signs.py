@@ -58,7 +58,11 @@ _PUNISH = re.compile(r"\bpunish")
 _MAKE_UP = re.compile(r"\b(?:make|makes|making|made)\s+up\s+for\b|\bcompensat"
                       r"|\b(?:burn|burns|burned|burnt|burning|work|works|worked|working)\s+"
                       r"(?:it|that|them|everything|it all|the food|the calories)"
-                      r"\s+(?:all\s+)?off\b")
+                      r"\s+(?:all\s+)?off\b"
+                      r"|\b(?:burn|burns|burned|burnt|burning|work|works|worked|working)\s+off\s+"
+                      r"(?:everything|all|whatever|what|every|the food|the calories|anything)\b")
+#: Hours of exercise to make up for a meal ("I run for two hours to burn it off").
+_HOURS = re.compile(r"\bfor (?:hours|(?:an? )?(?:two|three|four|five|six|couple of|few) hours)\b")
 _DISTRESS = re.compile(r"\bhat(?:e|es|ing)\s+(?:my|her|his|their)?\s*(?:self|myself|herself|himself"
                        r"|body|legs?|thighs?|calf|calves|hips|bum|shape)\b"
                        r"|\bguilt|\bdisgust|\bashamed\b|\bshame\b")
@@ -110,7 +114,7 @@ def eating_sign(meant: Sequence[Token], words: str) -> str | None:
         ("exercise as punishment", _said(_PUNISH, words) and (eats or bool(terms & _TRAINING))),
         ("bingeing, or making up for eating",
          (binge and (eats or distress or _said(_MAKE_UP, words)))
-         or (eats and distress and _said(_MAKE_UP, words))),
+         or (eats and (distress or _said(_HOURS, words)) and _said(_MAKE_UP, words))),
         ("skipping meals in distress or to slim", _skips_meals(meant, distress, terms)),
     ):
         if fires:

@@ -153,11 +153,13 @@ class Normaliser:
                 out.append(_HEARD + joined[0] + _HEARD + "".join(words[i:i + joined[1]]))
                 i += joined[1]
                 continue
-            found = self._sounds.lookup(word) or self._sounds.lookup(stem(word))
-            if found is None and word not in self._senses:  # [senses] says when "squash" is one
-                # A real word that sounds like one of the coach's ("cars" for calves).
-                found = slipped(word, words[i - 1] if i else "",
-                                words[i + 1] if i + 1 < len(words) else "", self._slips)
+            # A real word that sounds like one of the coach's ("cars" for calves), as the
+            # slips table has it, before a guess by sound alone; [senses] says when
+            # "squash" is one.
+            found = None if word in self._senses else slipped(
+                word, words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "",
+                self._slips)
+            found = found or self._sounds.lookup(word) or self._sounds.lookup(stem(word))
             out.append(_HEARD + found + _HEARD + word if found else word)
             i += 1
         return out

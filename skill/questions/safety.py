@@ -41,6 +41,9 @@ _MOVING = frozenset({"EXERCISE", "SQUAT", "LUNGE", "BRIDGE", "SKIP", "CARDIO", "
 _EVERYDAY_SORE = frozenset({"REST", "DAILY", "MASSAGE", "SOAK", "SIT", "PROTEIN"})
 #: ... or a session done and the next one asked about ("can I train again today")...
 _NEXT_SESSION = re.compile(r"\b(?:again|another|today|tonight|next (?:session|workout|one))\b")
+#: ... said with the session it came from ("stiff from yesterday, can I do legs again today").
+_LAST_SESSION = re.compile(r"\b(?:from|after|since) (?:yesterday|last night|leg day|the gym"
+                           r"|(?:my |the |yesterday's |last night's )?(?:workout|session|class))\b")
 #: ... or a long day standing ("after a long shift on my feet"), where feet are no sore joint.
 _ON_FEET = re.compile(r"\bon (?:my|me|her|his|their|your) feet\b|\bstanding (?:all|for)\b"
                       r"|\b(?:long|whole|all) (?:day|days|shift|shifts)\b")
@@ -193,7 +196,8 @@ def _pain(toks: Sequence[Token], meant: Sequence[Token], words: str) -> bool:
     joint = any(t.term == "LIMB" and not (on_feet and t.surface == "feet") for t in meant)
     everyday_sore = (not joint and "PAIN" not in has
                      and (any(t.term in _EVERYDAY_SORE for t in toks) or on_feet
-                          or (bool(has & _MOVING) and not has & {"TIME", "PERSISTENT"}
+                          or ((bool(has & _MOVING) or _LAST_SESSION.search(words) is not None)
+                              and not has & {"TIME", "PERSISTENT"}
                               and _NEXT_SESSION.search(words) is not None)))
     # ... and so is stiffness in the neck or the shoulders ("stiff neck, can I still squat").
     return (("PAIN" in has and not _IF_IT_HURTS.search(words))

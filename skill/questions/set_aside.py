@@ -36,7 +36,9 @@ _THEIRS = frozenset({"PREGNANT", "SURGERY", "CONDITION", "INJURY", "DOCTOR", "ME
 _ASKS_FOR_THEM = re.compile(
     r"\b(?:can|could|should|may|might|will|would|is|are)\s+(?:she|he|they|my\s+\w+|our\s+\w+)"
     r"\s+(?:still\s+|safely\s+|now\s+|even\s+)?(?:do|start|squat|lunge|skip|train|exercise|work"
-    r"|go|try|run|walk|lift|use|join|carry|keep|get\s+back)\b"
+    r"|go|try|run|walk|lift|use|join|carry|keep|get\s+back|take|have)\b"
+    r"|\b(?:wants?|wanting|planning|hoping|keen)\s+to\s+(?:do|start|try|join|squat|lunge|train"
+    r"|exercise|work\s+out|take)\b"
     r"|\b(?:she|he|they)\s+(?:can|could|should|may)\b"
     r"|\b(?:safe|ok|okay|alright|all right|fine|good|bad|dangerous|too much)\s+for\s+"
     r"(?:her|him|them|my\s+\w+)\b"
