@@ -866,3 +866,17 @@ def test_breathlessness_said_plainly_someone_elses_plans_and_exercise_to_undo_fo
     matcher: Matcher, text: str, topic_id: str
 ) -> None:
     assert (matcher.match(text).kind, matcher.match(text).topic_id) == ("safety", topic_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [("would dunking my legs in a hot bath slim them", "massage"),
+     ("what's a sensible weekly dose of squats", "how_often"),
+     ("i get red bumps on my thighs after shaving, how do i stop them", None),
+     ("my physio signed me off after my sprain, how do i do a lunge properly", "lunge")],
+)
+def test_warm_water_a_dose_of_exercise_razor_rash_and_a_physios_all_clear_raise_no_alarm(
+    matcher: Matcher, text: str, topic_id: str | None
+) -> None:
+    assert matcher.match(text).kind != "safety"
+    assert matcher.match(text).topic_id == topic_id

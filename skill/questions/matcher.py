@@ -192,7 +192,7 @@ class Matcher(TopicScores):
         if opinion is not None and opinion.topic_id in self._safety_ids:
             return Match("safety", opinion.topic_id, opinion.probability,
                          f"safety detector: {opinion.probability:.2f} sure")
-        if grows(asked, text):  # "how do I bulk up my legs": the opposite of what we coach
+        if grows(asked):  # "how do I bulk up my legs": the opposite of what we coach
             return Match("out_of_scope", None, 0.0, "a goal to grow, not to slim")
         if an_errand_or_a_blemish(asked):  # "book me a massage", "a spot on my chin"
             return Match("out_of_scope", None, 0.0, "an errand, or a spot on the skin")

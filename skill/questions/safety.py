@@ -89,7 +89,8 @@ def safety_rule(toks: Sequence[Token], unknown: int = 0, text: str = "") -> tupl
     surfaces = frozenset(t.surface for t in meant)
     pain = _pain(toks, meant, words)
     unlike = _UNLIKE_THE_OTHER.search(words)
-    hot = (bool(has & {"WARM", "RED"}) and "SOAK" not in has) or (
+    # (warm water is a soak, and red bumps after shaving are the skin's: "razor rash")
+    hot = (bool(has & {"WARM", "RED"}) and not has & {"SOAK", "GROOM"}) or (
         unlike is not None and unlike.group(1) in _WARMER)
     # Pale skin is a look ("pale legs in summer"), unless it came on or comes with another sign.
     colour = "COLOUR" in has and not (

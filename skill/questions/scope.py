@@ -45,17 +45,10 @@ _NOT_A_GOAL = re.compile(
     r"|swell\w*|swollen|puffy)\b")
 
 
-#: "Will I bulk up", "could squats bulk up my thighs": asked whether it happens, a worry.
-_WHETHER = re.compile(r"^(?:will|would(?! (?:like|love))|might|could(?! i\b)|does|do(?! i\b)"
-                      r"|is|are|am|won't|wont)\b")
-
-
-def grows(words: Sequence[str], text: str = "") -> bool:
-    """True for a goal to grow, not slim: ``words`` of "how can I bulk up my thighs"
-    (``text``, the question as asked, shows a worry: "will I bulk up")."""
+def grows(words: Sequence[str]) -> bool:
+    """True for a goal to grow, not slim: ``words`` of "how can I bulk up my thighs"."""
     plain = " ".join(words)
-    return bool((_GOAL.search(plain) or _WANT.search(plain)) and not _NOT_A_GOAL.search(plain)
-                and not _WHETHER.search(text.lower().lstrip()))
+    return bool((_GOAL.search(plain) or _WANT.search(plain)) and not _NOT_A_GOAL.search(plain))
 
 
 #: Places that are not the legs: an ache there is not the coach's subject.

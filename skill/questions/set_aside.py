@@ -63,7 +63,8 @@ def set_aside(toks: Sequence[Token], text: str, words: str) -> frozenset[int]:
     theirs = (any(t.term in _THEIRS for t in toks)  # (read only for these terms)
               and _ASKS_FOR_THEM.search(words) is None)
     animals = not_a_persons(toks, text)
-    advised = _ADVISED.search(words) is not None and _HELD_BACK.search(words) is None
+    advice = _ADVISED.search(words)
+    advised = advice is not None and _HELD_BACK.search(words, advice.end()) is None
     return frozenset(i for i, t in enumerate(toks) if (t.negated and t.term not in ALWAYS_MEANT)
                      or (healed and t.term in _PAST)
                      or (t.term in _THEIRS and (theirs or t.term == "DOCTOR")
