@@ -74,7 +74,7 @@ _NUMBER_WORDS |= {w: 10 * (i + 2) for i, w in enumerate(
 _CALORIES = re.compile(r"\b(?:k?cals?|kilocalories|calories)\b")
 #: Every pattern a sign is said in ...
 _SAID_IN = (_NOTHING, _DAYS_WITHOUT, _HOLD_BACK, _VOMIT, _ONE_THING, _WATER_PILLS, _AFRAID, _PUNISH,
-            _MAKE_UP, _DISTRESS, _CALORIES)
+            _MAKE_UP, _HOURS, _DISTRESS, _CALORIES)
 #: ... as one: most questions say none of them, and one search tells so.
 _ANY_SAID = re.compile("|".join(f"(?:{p.pattern})" for p in _SAID_IN))
 _TAKING_IN = frozenset({"eat", "eats", "eating", "ate", "on", "having", "living", "only", "just",
